@@ -1,0 +1,2 @@
+src_libjpki_core_la_SOURCES += \
+	src/card-jpki/card-jpki.c src/card-jpki/card-jpki.h

@@ -1,0 +1,1 @@
+# tests/card: filled in by its owner

@@ -1,0 +1,1 @@
+# tests/config: filled in by its owner

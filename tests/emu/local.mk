@@ -1,0 +1,1 @@
+# tests/emu: filled in by its owner

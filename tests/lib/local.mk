@@ -1,0 +1,1 @@
+# tests/lib: filled in by its owner

@@ -1,0 +1,1 @@
+# tests/module: filled in by its owner
