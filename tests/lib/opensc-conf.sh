@@ -1,0 +1,56 @@
+#!/bin/sh
+# Writes an opensc.conf for tests and benchmarks on stdout.
+#   opensc-conf.sh MODE [--module PATH] [--card-info] [--debug N --debug-file F]
+#                       [--file-cache no|public|yes] [--name NAME]
+# MODE: plugin-first  the plugin before OpenSC's built-in drivers (recommended setup)
+#       plugin-only   the plugin alone
+#       builtin       Debian's stock configuration: OpenSC's own jpki driver
+set -eu
+mode=${1:?usage: opensc-conf.sh plugin-first|plugin-only|builtin [options]}
+shift
+module=${OPENSC_JPKI_MODULE:-}
+name=mynumber
+card_info=""
+debug=0
+debug_file=""
+file_cache=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--module) module=$2; shift 2 ;;
+		--name) name=$2; shift 2 ;;
+		--card-info) card_info="card_info = yes;"; shift ;;
+		--debug) debug=$2; shift 2 ;;
+		--debug-file) debug_file=$2; shift 2 ;;
+		--file-cache) file_cache="use_file_caching = $2;"; shift 2 ;;
+		*) echo "opensc-conf.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+logging="debug = $debug;"
+[ -z "$debug_file" ] || logging="$logging debug_file = $debug_file;"
+
+case "$mode" in
+	builtin)
+		printf 'app default {\n\t%s\n\tframework pkcs15 {\n\t\t%s\n\t}\n}\n' "$logging" "$file_cache"
+		exit 0 ;;
+	plugin-first) drivers="$name, internal" ;;
+	plugin-only) drivers="$name" ;;
+	*) echo "opensc-conf.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+[ -n "$module" ] || { echo "opensc-conf.sh: no module (set OPENSC_JPKI_MODULE or pass --module)" >&2; exit 2; }
+[ -f "$module" ] || { echo "opensc-conf.sh: module $module does not exist" >&2; exit 1; }
+cat <<CONF
+app default {
+	$logging
+	card_drivers = $drivers;
+	card_driver $name {
+		module = $module;
+		$card_info
+	}
+	framework pkcs15 {
+		$file_cache
+		emulate $name {
+			module = $module;
+		}
+	}
+}
+CONF
