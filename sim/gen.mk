@@ -1,0 +1,1 @@
+# sim/gen.mk: the identity generator (owned by its helper)
