@@ -1,0 +1,65 @@
+#!/bin/sh
+# The whole test suite: unit tests (also under ASan/UBSan), end-to-end tests with
+# the stock OpenSC tools through pcscd and the virtual card, the fuzzers for a
+# bounded time, and `make distcheck`. Ends with one "N passed, N failed" line.
+#   scripts/test.sh [--quick]    --quick: skip fuzzing and distcheck
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+quick=no
+[ "${1:-}" = "--quick" ] && quick=yes
+jobs=$(nproc 2>/dev/null || echo 2)
+fuzz_seconds=${FUZZ_SECONDS:-30}
+
+"$top/scripts/install-deps.sh"
+
+passed=0
+failed=0
+failures=""
+record() { # name, exit code
+	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $1"; fi
+}
+# Adds the counts of an automake test-suite.log to the totals and shows failures.
+tally() { # builddir, label
+	log=$1/test-suite.log
+	if [ ! -f "$log" ]; then
+		echo "== $2: no test-suite.log" >&2
+		failed=$((failed + 1)); failures="$failures $2"
+		return
+	fi
+	p=$(sed -n 's/^# PASS: *//p' "$log"); f=$(sed -n 's/^# FAIL: *//p' "$log")
+	x=$(sed -n 's/^# XPASS: *//p' "$log"); e=$(sed -n 's/^# ERROR: *//p' "$log")
+	s=$(sed -n 's/^# SKIP: *//p' "$log")
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0} + ${x:-0} + ${e:-0}))
+	[ "${s:-0}" -eq 0 ] || { echo "== $2: ${s} skipped tests count as failures" >&2; failed=$((failed + s)); }
+	[ $(( ${f:-0} + ${x:-0} + ${e:-0} )) -eq 0 ] || { failures="$failures $2"; sed -n '/^FAIL\|^ERROR\|^XPASS/p' "$log" >&2; }
+	echo "== $2: ${p:-0} passed, $(( ${f:-0} + ${x:-0} + ${e:-0} )) failed"
+}
+
+echo "== build (plain)"
+"$top/scripts/build.sh" plain
+(cd "$top/build/plain" && make -s -j"$jobs" check >/dev/null 2>&1) || true
+tally "$top/build/plain" "unit+e2e"
+
+echo "== build (ASan/UBSan)"
+"$top/scripts/build.sh" sanitizers
+# The module loaded into the stock tools cannot carry ASan; the unit tests do.
+(cd "$top/build/sanitizers" && ASAN_OPTIONS=detect_leaks=1 make -s -j"$jobs" check 'TESTS=$(UNIT_TESTS)' >/dev/null 2>&1) || true
+tally "$top/build/sanitizers" "unit (sanitizers)"
+
+if [ "$quick" = no ]; then
+	echo "== fuzzing (${fuzz_seconds}s per target)"
+	"$top/scripts/build.sh" fuzz
+	rc=0
+	"$top/fuzz/run-fuzzers.sh" "$top/build/fuzz" "$fuzz_seconds" || rc=$?
+	record fuzzing "$rc"
+
+	echo "== distcheck"
+	rc=0
+	(cd "$top/build/plain" && make -s distcheck 'TESTS=$(UNIT_TESTS)' >distcheck.log 2>&1) || { rc=$?; tail -30 "$top/build/plain/distcheck.log" >&2; }
+	record distcheck "$rc"
+fi
+
+[ -z "$failures" ] || echo "failed:$failures" >&2
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
