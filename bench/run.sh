@@ -1,0 +1,133 @@
+#!/bin/sh
+# The card-link benchmark (issue #6): the plugin (listed before `internal`) and
+# the stock configuration (OpenSC's built-in `jpki` driver) side by side, in the
+# same run, on the virtual card through the real pcscd stack.
+#
+#   bench/run.sh [--builddir DIR] [--reps N] [--quick] [--latency "0 20"]
+#                [--ext "yes no"] [--workloads "..."] [--out FILE.md] [--tsv FILE]
+#                [--update-readme FILE]
+#
+# Builds nothing: run `make` first. The build directory comes from --builddir,
+# else $top_builddir (set by `make check`), else the current directory.
+#   --reps N     runs of each workload per session (default 5)
+#   --quick      1 run, 0 ms latency only: proves the tooling works (CI)
+#   --out FILE   also write the Markdown report there
+#   --tsv FILE   keep the raw per-run lines (see bench/session.sh)
+#   --update-readme FILE   replace the text between the bench markers in FILE
+#
+# For each (latency, extended length) setting there is one harness session per
+# configuration, i.e. one card insertion; every workload runs N times in it.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/.." && pwd)
+builddir=${top_builddir:-}
+reps=5
+latencies="0 20"
+ext_settings="yes no"
+workloads="opensc-tool-n dump read-cert-2 sign-20"
+out=""
+tsv=""
+readme=""
+plugin_name=mynumber
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--builddir) builddir=$2; shift 2 ;;
+		--reps) reps=$2; shift 2 ;;
+		--quick) reps=1; latencies=0; shift ;;
+		--latency) latencies=$2; shift 2 ;;
+		--ext) ext_settings=$2; shift 2 ;;
+		--workloads) workloads=$2; shift 2 ;;
+		--out) out=$2; shift 2 ;;
+		--tsv) tsv=$2; shift 2 ;;
+		--update-readme) readme=$2; shift 2 ;;
+		-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+case "$reps" in ''|*[!0-9]*|0) echo "bench/run.sh: --reps needs a positive number" >&2; exit 2 ;; esac
+[ -n "$builddir" ] || builddir=$(pwd)
+builddir=$(cd "$builddir" && pwd)
+
+die() { echo "bench/run.sh: $*" >&2; exit 1; }
+
+module=${OPENSC_JPKI_MODULE:-$builddir/src/.libs/opensc-jpki.so}
+[ -f "$module" ] || die "no plugin module at $module (run make in $builddir, or pass --builddir)"
+harness=$srcdir/tests/harness/with-card.sh
+[ -f "$harness" ] || die "no harness at $harness"
+p11_sign=$builddir/bench/p11-sign
+[ -x "$p11_sign" ] || die "no $p11_sign (run make in $builddir)"
+gen=""
+for candidate in "$builddir/sim/jpki-sim-gen" "$builddir/jpki-sim-gen" "$builddir/tools/jpki-sim-gen"; do
+	[ -x "$candidate" ] && { gen=$candidate; break; }
+done
+[ -n "$gen" ] || die "no jpki-sim-gen in $builddir (run make)"
+p11_module=${OPENSC_PKCS11_MODULE:-}
+if [ -z "$p11_module" ]; then
+	libdir=$(dirname "${OPENSC_JPKI_LIB:-$(ls /usr/lib/*-linux-gnu/libopensc.so.* 2>/dev/null | head -n 1)}")
+	for candidate in "$libdir/opensc-pkcs11.so" "$libdir/pkcs11/opensc-pkcs11.so"; do
+		[ -f "$candidate" ] && { p11_module=$candidate; break; }
+	done
+fi
+[ -n "$p11_module" ] || die "no opensc-pkcs11.so found (set OPENSC_PKCS11_MODULE)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-bench.XXXXXX")
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$gen" --out "$work/identity" >"$work/gen.log" 2>&1 || { cat "$work/gen.log" >&2; die "jpki-sim-gen failed"; }
+chmod 700 "$work"
+sh "$srcdir/tests/lib/opensc-conf.sh" plugin-first --module "$module" --name "$plugin_name" >"$work/plugin.conf"
+sh "$srcdir/tests/lib/opensc-conf.sh" builtin >"$work/builtin.conf"
+
+runs=$work/runs.tsv
+: >"$runs"
+status=0
+for latency in $latencies; do
+	for ext in $ext_settings; do
+		# The plugin first, as users are told to configure it.
+		for conf in plugin builtin; do
+			label="lat${latency}_ext${ext}_${conf}"
+			echo "bench: $label ($reps run(s) of: $workloads)" >&2
+			mkdir -p "$work/$label"
+			# shellcheck disable=SC2086
+			if ! sh "$harness" --identity "$work/identity" \
+				--set "latency_ms=$latency" --set "extended_length=$ext" \
+				--conf "$work/$conf.conf" -- \
+				sh "$here/session.sh" --out "$runs" --label "$label" --reps "$reps" \
+					--p11-sign "$p11_sign" --p11-module "$p11_module" --work "$work/$label" \
+					$workloads; then
+				echo "bench: session $label failed" >&2
+				status=1
+			fi
+		done
+	done
+done
+
+[ -z "$tsv" ] || cp "$runs" "$tsv"
+
+{
+	echo "Benchmark of the card link: \`bench/run.sh --reps $reps\` on $(date -u +%Y-%m-%d), OpenSC $(opensc-tool --version 2>/dev/null | head -n 1 | sed 's/^OpenSC-\{0,1\}//; s/ .*//'),"
+	echo "virtual card (\`jpki-sim\`) through pcscd + vpcd, $(nproc) CPU(s). Figures are medians over the runs of one"
+	echo "card insertion; a range in parentheses means the runs disagreed. Bytes count whole APDUs (header,"
+	echo "data, Le / data, status word). The plugin configuration lists the plugin before \`internal\`;"
+	echo "the stock configuration is Debian's opensc.conf (built-in \`jpki\` driver)."
+	echo
+	awk -f "$here/report.awk" "$runs"
+} >"$work/report.md"
+cat "$work/report.md"
+[ -z "$out" ] || cp "$work/report.md" "$out"
+
+if [ -n "$readme" ]; then
+	grep -q '^<!-- bench:begin -->$' "$readme" && grep -q '^<!-- bench:end -->$' "$readme" ||
+		die "$readme has no <!-- bench:begin --> / <!-- bench:end --> markers"
+	awk -v report="$work/report.md" '
+		/^<!-- bench:begin -->$/ { print; while ((getline line < report) > 0) print line; skipping = 1; next }
+		/^<!-- bench:end -->$/ { skipping = 0 }
+		!skipping { print }
+	' "$readme" >"$work/readme.new"
+	cat "$work/readme.new" >"$readme"
+fi
+exit $status
