@@ -1,1 +1,35 @@
-# tests/lib: filled in by its owner
+# tests/lib: the in-process OpenSC test reader over the virtual card, and the
+# helpers shared by tests (opensc-conf.sh, valgrind-check.sh).
+
+# OpenSC's simclist.c compiled from the configured OpenSC tree; its own code is
+# not held to our warning set.
+check_LTLIBRARIES += tests/lib/libsimclist.la
+tests_lib_libsimclist_la_SOURCES = tests/lib/simclist-opensc.c
+tests_lib_libsimclist_la_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS)
+tests_lib_libsimclist_la_CFLAGS = $(AM_CFLAGS) -w
+
+check_LTLIBRARIES += tests/lib/libsimreader.la
+tests_lib_libsimreader_la_SOURCES = \
+	tests/lib/sim-reader.h tests/lib/sim-reader.c tests/lib/sim-context.c \
+	tests/lib/apdu-bytes.h tests/lib/apdu-bytes.c
+tests_lib_libsimreader_la_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)
+tests_lib_libsimreader_la_LIBADD = tests/lib/libsimclist.la sim/libjpkisim.la src/libjpki-core.la \
+	$(OPENSC_LIBS) $(OPENSSL_LIBS)
+
+if HAVE_CMOCKA
+# The APDU codec alone: no card, no OpenSC context.
+UNIT_TESTS += tests/lib/test-apdu-bytes
+check_PROGRAMS += tests/lib/test-apdu-bytes
+tests_lib_test_apdu_bytes_SOURCES = tests/lib/test-apdu-bytes.c tests/lib/apdu-bytes.c tests/lib/apdu-bytes.h
+tests_lib_test_apdu_bytes_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_lib_test_apdu_bytes_LDADD = $(CMOCKA_LIBS)
+
+UNIT_TESTS += tests/lib/test-simreader
+check_PROGRAMS += tests/lib/test-simreader
+tests_lib_test_simreader_SOURCES = tests/lib/test-simreader.c tests/lib/test-identity.c tests/lib/test-identity.h
+tests_lib_test_simreader_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)
+tests_lib_test_simreader_LDADD = tests/lib/libsimreader.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+endif
+
+dist_check_SCRIPTS += tests/lib/valgrind-check.sh
+EXTRA_DIST += tests/lib/opensc-conf.sh tests/lib/valgrind.supp
