@@ -1,0 +1,311 @@
+/*
+ * opensc-jpki-config: add the plugin to an opensc.conf, remove it again, or tell
+ * whether it is there. scconf has no include directive and the distribution's
+ * opensc.conf belongs to its package, so the blocks have to be merged into that
+ * file: this tool does it without touching any byte it did not add.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf-edit.h"
+
+#ifndef OPENSC_JPKI_MODULE_PATH
+#error "the build passes the installed module path"
+#endif
+#ifndef OPENSC_JPKI_DEFAULT_CONF
+#define OPENSC_JPKI_DEFAULT_CONF "/etc/opensc/opensc.conf"
+#endif
+
+#define PROGRAM "opensc-jpki-config"
+#define BACKUP_SUFFIX ".opensc-jpki.bak"
+/* opensc.conf is a few KiB; anything far larger is not one. */
+#define MAX_CONF_SIZE (4u << 20)
+
+#define EXIT_ENABLED 0
+#define EXIT_DISABLED 1
+#define EXIT_ERROR 2
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: " PROGRAM " [options] enable|disable|status [FILE]\n"
+	        "  enable   add the plugin's card driver and PKCS#15 emulator to FILE\n"
+	        "  disable  remove exactly the lines enable added, restoring FILE\n"
+	        "  status   exit 0 when FILE enables the plugin, 1 when not, 2 on error\n"
+	        "FILE defaults to " OPENSC_JPKI_DEFAULT_CONF ". enable and disable keep the previous\n"
+	        "version as FILE" BACKUP_SUFFIX ".\n"
+	        "options:\n"
+	        "  --module PATH  the plugin module (default " OPENSC_JPKI_MODULE_PATH ")\n"
+	        "  --name NAME    driver name in the configuration (default mynumber)\n"
+	        "  --card-info    also expose the card-face text data (card_info = yes)\n");
+}
+
+struct file_content {
+	char *data;
+	size_t length;
+	struct stat st;
+};
+
+static int read_conf(const char *path, struct file_content *content)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t done = 0;
+
+	memset(content, 0, sizeof *content);
+	if (fd < 0) {
+		fprintf(stderr, PROGRAM ": cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &content->st) != 0 || !S_ISREG(content->st.st_mode)) {
+		fprintf(stderr, PROGRAM ": %s is not a regular file\n", path);
+		goto fail;
+	}
+	if ((unsigned long long)content->st.st_size > MAX_CONF_SIZE) {
+		fprintf(stderr, PROGRAM ": %s is larger than %u bytes; not an opensc.conf\n", path, MAX_CONF_SIZE);
+		goto fail;
+	}
+	content->length = (size_t)content->st.st_size;
+	content->data = malloc(content->length + 1);
+	if (content->data == NULL) {
+		fprintf(stderr, PROGRAM ": out of memory\n");
+		goto fail;
+	}
+	while (done < content->length) {
+		ssize_t got = read(fd, content->data + done, content->length - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			fprintf(stderr, PROGRAM ": cannot read %s: %s\n", path, got < 0 ? strerror(errno) : "file shrank");
+			goto fail;
+		}
+		done += (size_t)got;
+	}
+	content->data[content->length] = '\0';
+	close(fd);
+	return 0;
+
+fail:
+	free(content->data);
+	content->data = NULL;
+	close(fd);
+	return -1;
+}
+
+static int write_all(int fd, const char *data, size_t length)
+{
+	while (length > 0) {
+		ssize_t put = write(fd, data, length);
+
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return -1;
+		data += put;
+		length -= (size_t)put;
+	}
+	return 0;
+}
+
+/* Replaces path atomically by data, with like's mode and owner: a crash leaves
+ * either the old file or the new one, never half of each. */
+static int replace_file(const char *path, const char *data, size_t length, const struct stat *like)
+{
+	char temp[PATH_MAX];
+	int fd;
+
+	if (snprintf(temp, sizeof temp, "%s.XXXXXX", path) >= (int)sizeof temp) {
+		fprintf(stderr, PROGRAM ": path too long: %s\n", path);
+		return -1;
+	}
+	fd = mkstemp(temp);
+	if (fd < 0) {
+		fprintf(stderr, PROGRAM ": cannot create a file next to %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, like->st_mode & 07777) != 0
+	    || ((like->st_uid != geteuid() || like->st_gid != getegid()) && fchown(fd, like->st_uid, like->st_gid) != 0)
+	    || write_all(fd, data, length) != 0 || fsync(fd) != 0) {
+		fprintf(stderr, PROGRAM ": cannot write %s: %s\n", temp, strerror(errno));
+		close(fd);
+		unlink(temp);
+		return -1;
+	}
+	if (close(fd) != 0 || rename(temp, path) != 0) {
+		fprintf(stderr, PROGRAM ": cannot replace %s: %s\n", path, strerror(errno));
+		unlink(temp);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_parse_error(const char *shown_path, const struct conf_error *err, bool untouched)
+{
+	if (err->line > 0)
+		fprintf(stderr, PROGRAM ": %s:%u: %s%s\n", shown_path, err->line, err->message,
+		        untouched ? "; file left unchanged" : "");
+	else
+		fprintf(stderr, PROGRAM ": %s: %s%s\n", shown_path, err->message, untouched ? "; file left unchanged" : "");
+}
+
+static int save(const char *real_path, const char *shown_path, const struct file_content *old,
+                const struct conf_text *new_text)
+{
+	char backup[PATH_MAX];
+
+	if (snprintf(backup, sizeof backup, "%s%s", real_path, BACKUP_SUFFIX) >= (int)sizeof backup) {
+		fprintf(stderr, PROGRAM ": path too long: %s\n", real_path);
+		return -1;
+	}
+	if (replace_file(backup, old->data, old->length, &old->st) != 0
+	    || replace_file(real_path, new_text->data, new_text->length, &old->st) != 0) {
+		fprintf(stderr, PROGRAM ": %s left unchanged\n", shown_path);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_status(const char *shown_path, const struct file_content *conf, const char *name)
+{
+	struct conf_status status;
+	struct conf_error err;
+
+	if (conf_edit_status(conf->data, conf->length, name, &status, &err) != 0) {
+		report_parse_error(shown_path, &err, false);
+		return EXIT_ERROR;
+	}
+	if (conf_status_enabled(&status)) {
+		if (strcmp(status.driver_module, status.emulator_module) == 0)
+			printf("enabled: %s: card driver and PKCS#15 emulator '%s' from %s\n", shown_path, name,
+			       status.driver_module);
+		else
+			printf("enabled: %s: card driver '%s' from %s, PKCS#15 emulator from %s\n", shown_path, name,
+			       status.driver_module, status.emulator_module);
+		return EXIT_ENABLED;
+	}
+	if (status.driver_listed || status.driver_block || status.emulator_block || status.marked_lines)
+		printf("disabled: %s: only partly configured for '%s' (card_drivers lists it: %s; card_driver block: "
+		       "%s; emulate block in framework pkcs15: %s)\n",
+		       shown_path, name, status.driver_listed ? "yes" : "no", status.driver_block ? "yes" : "no",
+		       status.emulator_block ? "yes" : "no");
+	else
+		printf("disabled: %s\n", shown_path);
+	return EXIT_DISABLED;
+}
+
+int main(int argc, char **argv)
+{
+	struct conf_plugin plugin = { .name = "mynumber", .module = OPENSC_JPKI_MODULE_PATH, .card_info = false };
+	const char *command = NULL, *shown_path = NULL;
+	char real_path[PATH_MAX];
+	struct file_content conf;
+	struct conf_text new_text = { 0 };
+	struct conf_error err;
+	int i, status = EXIT_ERROR;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if ((strcmp(arg, "--module") == 0 || strcmp(arg, "--name") == 0) && i + 1 < argc) {
+			if (arg[2] == 'm')
+				plugin.module = argv[++i];
+			else
+				plugin.name = argv[++i];
+		} else if (strcmp(arg, "--card-info") == 0) {
+			plugin.card_info = true;
+		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(arg, "--version") == 0) {
+			printf(PROGRAM " " PACKAGE_VERSION "\n");
+			return 0;
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			fprintf(stderr, PROGRAM ": unknown option %s\n", arg);
+			usage(stderr);
+			return EXIT_ERROR;
+		} else if (command == NULL) {
+			command = arg;
+		} else if (shown_path == NULL) {
+			shown_path = arg;
+		} else {
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (command == NULL
+	    || (strcmp(command, "enable") != 0 && strcmp(command, "disable") != 0 && strcmp(command, "status") != 0)) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (!conf_edit_name_ok(plugin.name)) {
+		fprintf(stderr, PROGRAM ": --name '%s': use letters, digits, '_' and '-', not a name OpenSC "
+		                "resolves itself (internal, old, jpki, default)\n", plugin.name);
+		return EXIT_ERROR;
+	}
+	if (!conf_edit_module_ok(plugin.module)) {
+		fprintf(stderr, PROGRAM ": --module '%s': must be an absolute path without '\"' or newline\n",
+		        plugin.module);
+		return EXIT_ERROR;
+	}
+	if (shown_path == NULL)
+		shown_path = OPENSC_JPKI_DEFAULT_CONF;
+	/* Edit the file a symlink points to, not replace the link by a copy. */
+	if (realpath(shown_path, real_path) == NULL) {
+		fprintf(stderr, PROGRAM ": cannot open %s: %s\n", shown_path, strerror(errno));
+		return EXIT_ERROR;
+	}
+	if (read_conf(real_path, &conf) != 0)
+		return EXIT_ERROR;
+
+	if (strcmp(command, "status") == 0) {
+		status = run_status(shown_path, &conf, plugin.name);
+		goto out;
+	}
+
+	if (strcmp(command, "enable") == 0) {
+		if (conf_edit_enable(conf.data, conf.length, &plugin, &new_text, &err) != 0) {
+			report_parse_error(shown_path, &err, true);
+			goto out;
+		}
+	} else if (conf_edit_disable(conf.data, conf.length, &new_text, &err) != 0) {
+		report_parse_error(shown_path, &err, true);
+		goto out;
+	}
+
+	if (new_text.length == conf.length && memcmp(new_text.data, conf.data, conf.length) == 0) {
+		if (command[0] == 'e')
+			printf(PROGRAM ": '%s' is already enabled in %s; nothing changed\n", plugin.name, shown_path);
+		else
+			printf(PROGRAM ": %s has no lines added by " PROGRAM "; nothing changed\n", shown_path);
+		status = 0;
+		goto out;
+	}
+	if (save(real_path, shown_path, &conf, &new_text) != 0)
+		goto out;
+	if (command[0] == 'e') {
+		printf(PROGRAM ": enabled '%s' (module %s) in %s; previous version saved as %s" BACKUP_SUFFIX "\n",
+		       plugin.name, plugin.module, shown_path, real_path);
+		if (access(plugin.module, R_OK) != 0)
+			fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC will not load the plugin until it exists\n",
+			        plugin.module, strerror(errno));
+	} else {
+		printf(PROGRAM ": disabled opensc-jpki in %s; previous version saved as %s" BACKUP_SUFFIX "\n",
+		       shown_path, real_path);
+	}
+	status = 0;
+out:
+	conf_text_free(&new_text);
+	free(conf.data);
+	return status;
+}
