@@ -58,4 +58,44 @@ enum jpki_pin_ref {
 /* Short APDUs carry at most this much per READ BINARY. */
 #define JPKI_SHORT_LE_MAX 256
 
+/* The applications the driver selects. JPKI_AP_NONE: nothing selected, or the
+ * card's selection is unknown (after a reset). */
+enum jpki_ap {
+	JPKI_AP_NONE = 0,
+	JPKI_AP_JPKI,
+	JPKI_AP_TEXT,
+};
+
+/* Status words the driver treats specially. */
+#define JPKI_SW_OK                 0x9000
+#define JPKI_SW_END_OF_FILE        0x6282 /* fewer bytes than Le: the file ends here */
+#define JPKI_SW_WRONG_LENGTH       0x6700 /* extended length refused: fall back to short */
+#define JPKI_SW_SECURITY_STATUS    0x6982 /* PIN not verified */
+#define JPKI_SW_PIN_BLOCKED        0x6983
+#define JPKI_SW_PIN_BLOCKED_ALT    0x6984 /* cards differ on which of the two they send */
+#define JPKI_SW_FILE_NOT_FOUND     0x6A82
+#define JPKI_SW_OFFSET_PAST_END    0x6B00
+#define JPKI_SW1_TRIES_LEFT        0x63   /* 63 Cx: x tries left */
+
+/* VERIFY / CHANGE REFERENCE DATA / COMPUTE DIGITAL SIGNATURE parameters. */
+#define JPKI_INS_SELECT            0xA4
+#define JPKI_INS_READ_BINARY       0xB0
+#define JPKI_INS_VERIFY            0x20
+#define JPKI_INS_CHANGE_REF_DATA   0x24
+#define JPKI_INS_SIGN              0x2A
+#define JPKI_CLA_PROPRIETARY       0x80
+#define JPKI_P1_SELECT_DF_NAME     0x04
+#define JPKI_P1_SELECT_EF          0x02
+#define JPKI_P2_SELECT_NO_FCI      0x0C
+#define JPKI_P2_PIN                0x80
+#define JPKI_P1_CHANGE_NEW_ONLY    0x01
+#define JPKI_P1_SIGN               0x00
+#define JPKI_P2_SIGN               0x80
+
+/* READ BINARY offsets are 15 bits: P1's top bit would select a short file ID. */
+#define JPKI_READ_OFFSET_MAX 0x7FFF
+
+/* Longest PIN any rule accepts. */
+#define JPKI_PIN_MAX_LEN JPKI_SIGN_PIN_MAX_LEN
+
 #endif /* JPKI_FACTS_H */

@@ -1,0 +1,230 @@
+/*
+ * VERIFY, CHANGE REFERENCE DATA and the tries-left query, reached only through
+ * OpenSC's sc_pin_cmd (which mutes APDU logging below SC_LOG_DEBUG_PIN). Every
+ * value is checked against the PIN's rule before the card is touched; a value
+ * that cannot be right costs no try.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "libopensc/internal.h"
+#include "libopensc/log.h"
+
+#include "card-jpki.h"
+#include "jpki-pin.h"
+#include "jpki-state.h"
+
+#define TRIES_NIBBLE_MASK 0x0F
+#define SW1_OF(sw) ((sw) >> 8)
+#define SW2_OF(sw) ((sw) & 0xFF)
+
+/* An error for a status word the PIN logic has no meaning for. */
+static int unexpected_sw(sc_card_t *card, unsigned sw)
+{
+	int r = sc_check_sw(card, SW1_OF(sw), SW2_OF(sw));
+
+	return r < 0 ? r : SC_ERROR_CARD_CMD_FAILED;
+}
+
+static int refusal_code(enum jpki_pin_verdict verdict)
+{
+	return verdict == JPKI_PIN_WRONG_LENGTH ? SC_ERROR_INVALID_PIN_LENGTH : SC_ERROR_INVALID_DATA;
+}
+
+static int select_pin(sc_card_t *card, const struct jpki_pin_rule *rule)
+{
+	int r;
+
+	r = mynumber_select_ap(card, rule->ap);
+	if (r < 0)
+		return r;
+	return mynumber_select_ef(card, rule->pin_ef);
+}
+
+static int is_blocked_sw(unsigned sw)
+{
+	return sw == JPKI_SW_PIN_BLOCKED || sw == JPKI_SW_PIN_BLOCKED_ALT;
+}
+
+static int tries_from_sw(unsigned sw)
+{
+	if (SW1_OF(sw) == JPKI_SW1_TRIES_LEFT && (SW2_OF(sw) & 0xF0) == 0xC0)
+		return (int)(SW2_OF(sw) & TRIES_NIBBLE_MASK);
+	return -1;
+}
+
+static void report_tries(struct sc_pin_cmd_data *data, int *tries_left, int tries)
+{
+	data->pin1.tries_left = tries;
+	if (tries_left != NULL)
+		*tries_left = tries;
+}
+
+/* Turns a VERIFY status word into OpenSC's answer and the driver's state. */
+static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, unsigned sw,
+                          struct sc_pin_cmd_data *data, int *tries_left)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	int tries = tries_from_sw(sw);
+
+	if (sw == JPKI_SW_OK) {
+		drv->pin_verified[rule->ref] = true;
+		data->pin1.logged_in = SC_PIN_STATE_LOGGED_IN;
+		report_tries(data, tries_left, rule->max_tries);
+		return SC_SUCCESS;
+	}
+	drv->pin_verified[rule->ref] = false;
+	data->pin1.logged_in = SC_PIN_STATE_LOGGED_OUT;
+	if (is_blocked_sw(sw) || tries == 0) {
+		report_tries(data, tries_left, 0);
+		return SC_ERROR_AUTH_METHOD_BLOCKED;
+	}
+	if (tries > 0) {
+		report_tries(data, tries_left, tries);
+		return SC_ERROR_PIN_CODE_INCORRECT;
+	}
+	return unexpected_sw(card, sw);
+}
+
+static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
+                        struct sc_pin_cmd_data *data, int *tries_left)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	unsigned sw = 0;
+	int tries, r;
+
+	r = select_pin(card, rule);
+	LOG_TEST_RET(card->ctx, r, "cannot select the PIN");
+	/* The no-data VERIFY costs no try and answers 63Cx whether or not the
+	 * PIN was verified, so "logged in" comes from the driver's own record. */
+	r = jpki_apdu_verify(card, NULL, 0, &sw);
+	LOG_TEST_RET(card->ctx, r, "VERIFY (status) failed");
+	tries = tries_from_sw(sw);
+	if (is_blocked_sw(sw))
+		tries = 0;
+	else if (tries < 0 && sw != JPKI_SW_OK)
+		LOG_TEST_RET(card->ctx, unexpected_sw(card, sw), "VERIFY (status): unexpected status");
+	data->pin1.max_tries = rule->max_tries;
+	data->pin1.logged_in = drv->pin_verified[rule->ref] ? SC_PIN_STATE_LOGGED_IN
+	                                                    : SC_PIN_STATE_LOGGED_OUT;
+	report_tries(data, tries_left, tries);
+	if (tries == 0)
+		sc_log(card->ctx, "%s is blocked", rule->name);
+	return SC_SUCCESS;
+}
+
+static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
+                      struct sc_pin_cmd_data *data, int *tries_left)
+{
+	u8 pin[JPKI_PIN_MAX_LEN];
+	size_t pin_len = 0;
+	enum jpki_pin_verdict verdict;
+	unsigned sw = 0;
+	int r;
+
+	verdict = jpki_pin_normalize(rule, data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
+	if (verdict != JPKI_PIN_ACCEPTABLE) {
+		sc_log(card->ctx, "%s refused before the card: %s", rule->name, jpki_pin_verdict_text(verdict));
+		return refusal_code(verdict);
+	}
+	data->pin1.max_tries = rule->max_tries;
+	r = select_pin(card, rule);
+	if (r == SC_SUCCESS)
+		r = jpki_apdu_verify(card, pin, pin_len, &sw);
+	explicit_bzero(pin, sizeof pin);
+	LOG_TEST_RET(card->ctx, r, "VERIFY could not be sent");
+	return verify_outcome(card, rule, sw, data, tries_left);
+}
+
+static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
+                      struct sc_pin_cmd_data *data, int *tries_left)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	u8 old_pin[JPKI_PIN_MAX_LEN], new_pin[JPKI_PIN_MAX_LEN];
+	size_t old_len = 0, new_len = 0;
+	enum jpki_pin_verdict verdict;
+	int have_old = data->pin1.len > 0;
+	unsigned sw = 0;
+	int r;
+
+	/* Both values are checked before anything is sent: a bad new value must
+	 * not cost a VERIFY of the old one either. */
+	verdict = jpki_pin_normalize(rule, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
+	if (verdict != JPKI_PIN_ACCEPTABLE) {
+		sc_log(card->ctx, "new %s refused: %s", rule->name, jpki_pin_verdict_text(verdict));
+		return refusal_code(verdict);
+	}
+	if (have_old) {
+		verdict = jpki_pin_normalize(rule, data->pin1.data, data->pin1.len, old_pin, sizeof old_pin, &old_len);
+		if (verdict != JPKI_PIN_ACCEPTABLE) {
+			explicit_bzero(new_pin, sizeof new_pin);
+			sc_log(card->ctx, "current %s refused: %s", rule->name, jpki_pin_verdict_text(verdict));
+			return refusal_code(verdict);
+		}
+	} else if (!drv->pin_verified[rule->ref]) {
+		explicit_bzero(new_pin, sizeof new_pin);
+		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_PIN_LENGTH, "changing a PIN needs its current value");
+	}
+
+	data->pin1.max_tries = rule->max_tries;
+	r = select_pin(card, rule);
+	if (r == SC_SUCCESS && have_old) {
+		r = jpki_apdu_verify(card, old_pin, old_len, &sw);
+		if (r == SC_SUCCESS)
+			r = verify_outcome(card, rule, sw, data, tries_left);
+	}
+	if (r == SC_SUCCESS) {
+		r = jpki_apdu_change(card, new_pin, new_len, &sw);
+		if (r == SC_SUCCESS && sw != JPKI_SW_OK)
+			r = unexpected_sw(card, sw);
+	}
+	explicit_bzero(old_pin, sizeof old_pin);
+	explicit_bzero(new_pin, sizeof new_pin);
+	if (r == SC_SUCCESS)
+		report_tries(data, tries_left, rule->max_tries);
+	return r;
+}
+
+int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	const struct jpki_pin_rule *rule;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (tries_left != NULL)
+		*tries_left = -1;
+	if (data == NULL)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
+	rule = jpki_pin_rule_for(data->pin_reference);
+	if (rule == NULL || data->pin_type != SC_AC_CHV) {
+		sc_log(card->ctx, "no PIN with reference %d (type %u) on this card", data->pin_reference,
+		       data->pin_type);
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
+	}
+	/* A PIN pad would send whatever is typed: nothing could check it first. */
+	if (data->flags & SC_PIN_CMD_USE_PINPAD)
+		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "PIN pad entry cannot be checked before the card");
+
+	switch (data->cmd) {
+	case SC_PIN_CMD_GET_INFO:
+		r = pin_get_info(card, rule, data, tries_left);
+		break;
+	case SC_PIN_CMD_VERIFY:
+		r = pin_verify(card, rule, data, tries_left);
+		break;
+	case SC_PIN_CMD_CHANGE:
+		r = pin_change(card, rule, data, tries_left);
+		break;
+	case SC_PIN_CMD_UNBLOCK:
+		sc_log(card->ctx, "a blocked JPKI PIN can only be reset at a municipal office");
+		r = SC_ERROR_NOT_SUPPORTED;
+		break;
+	default:
+		r = SC_ERROR_NOT_SUPPORTED;
+		break;
+	}
+	LOG_FUNC_RETURN(card->ctx, r);
+}

@@ -1,0 +1,109 @@
+/*
+ * The driver's per-card state (card->drv_data) and the internal functions the
+ * driver's files share. Not for the emulator: it uses card-jpki.h.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef JPKI_STATE_H
+#define JPKI_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libopensc/opensc.h"
+
+#include "common/jpki-facts.h"
+#include "token-info.h"
+
+struct mynumber_blob {
+	u8 *data;
+	size_t len;
+	bool loaded;
+};
+
+/* What OpenSC's last select_file pointed at, so read_binary knows where the
+ * bytes come from. */
+enum mynumber_source {
+	MYNUMBER_SOURCE_NONE = 0,
+	MYNUMBER_SOURCE_MEMORY,     /* a cached public file or the private buffer */
+	MYNUMBER_SOURCE_CARD,       /* the card's current EF, read with READ BINARY */
+	MYNUMBER_SOURCE_TEXT_FIELD, /* a decoded text AP field (virtual file) */
+};
+
+#define MYNUMBER_PIN_SLOTS 4    /* indexed by enum jpki_pin_ref (1..3) */
+
+struct mynumber_drv_data {
+	enum jpki_token_kind token_kind;
+	bool atr_known;
+
+	/* What the card has selected, as far as the driver knows. */
+	enum jpki_ap current_ap;
+	unsigned current_ef;        /* 0: none or unknown */
+	bool pin_verified[MYNUMBER_PIN_SLOTS];
+
+	/* Public files of the JPKI AP, read at most once per connection. */
+	struct mynumber_blob token_info;
+	struct mynumber_blob auth_cert;
+	struct mynumber_blob auth_ca_cert;
+	struct mynumber_blob sign_ca_cert;
+
+	/* The signature certificate while OpenSC reads it: filled by select_file,
+	 * wiped once read_binary served its last byte, on the next select, on
+	 * logout, reset and finish. */
+	struct mynumber_blob private_file;
+
+	/* read_binary's source after the last select_file. */
+	enum mynumber_source source;
+	const struct mynumber_blob *source_blob;
+	unsigned source_fid;
+
+	int sign_key_ref;           /* from set_security_env; 0 = none */
+	size_t signature_len;       /* bytes a signature takes (from the key size) */
+
+	void *text_state;           /* owned by the text AP layer */
+};
+
+static inline struct mynumber_drv_data *mynumber_drv(sc_card_t *card)
+{
+	return (struct mynumber_drv_data *)card->drv_data;
+}
+
+/* jpki-apdu.c: one APDU each, SW interpreted. */
+int jpki_apdu_select_aid(sc_card_t *card, enum jpki_ap ap);
+int jpki_apdu_select_ef(sc_card_t *card, unsigned fid);
+/* Reads up to want bytes at offset. *got: bytes received; *at_end: the card
+ * said the file ends within this read (short data, 6282, 6B00). */
+int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
+                          size_t *got, bool *at_end);
+/* VERIFY (pin == NULL: no-data status query) and CHANGE REFERENCE DATA; the
+ * status word is returned in *sw for the PIN logic to interpret. */
+int jpki_apdu_verify(sc_card_t *card, const u8 *pin, size_t pin_len, unsigned *sw);
+int jpki_apdu_change(sc_card_t *card, const u8 *new_pin, size_t new_len, unsigned *sw);
+int jpki_apdu_sign(sc_card_t *card, const u8 *digest_info, size_t len, size_t signature_len,
+                   u8 *out, size_t out_cap);
+size_t jpki_apdu_max_read(sc_card_t *card);
+
+/* jpki-files.c */
+int mynumber_select_ef(sc_card_t *card, unsigned fid);
+#define MYNUMBER_READ_RAW (-1)
+#define MYNUMBER_READ_TLV 0
+int mynumber_read_whole_ef(sc_card_t *card, unsigned fid, int content, u8 **data, size_t *len);
+int mynumber_select_file(sc_card_t *card, const sc_path_t *path, sc_file_t **file_out);
+int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags);
+void mynumber_blob_wipe(struct mynumber_blob *blob);
+void mynumber_forget_selection(sc_card_t *card);
+
+/* jpki-pin-cmd.c */
+int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left);
+
+/* jpki-sign.c */
+int mynumber_set_security_env(sc_card_t *card, const sc_security_env_t *env, int se_num);
+int mynumber_compute_signature(sc_card_t *card, const u8 *data, size_t len, u8 *out, size_t outlen);
+int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *path,
+                             unsigned key_ref, unsigned modulus_length, u8 **out, size_t *out_len);
+
+/* card-jpki.c */
+void mynumber_drop_security_state(sc_card_t *card);
+
+#endif
