@@ -30,6 +30,7 @@ out=""
 tsv=""
 readme=""
 plugin_name=mynumber
+invocation="bench/run.sh${*:+ $*}"
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -49,6 +50,9 @@ done
 case "$reps" in ''|*[!0-9]*|0) echo "bench/run.sh: --reps needs a positive number" >&2; exit 2 ;; esac
 [ -n "$builddir" ] || builddir=$(pwd)
 builddir=$(cd "$builddir" && pwd)
+# The harness finds jpki-sim and jpki-sim-gen through top_builddir.
+top_builddir=$builddir
+export top_builddir
 
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
 
@@ -56,6 +60,9 @@ module=${OPENSC_JPKI_MODULE:-$builddir/src/.libs/opensc-jpki.so}
 [ -f "$module" ] || die "no plugin module at $module (run make in $builddir, or pass --builddir)"
 harness=$srcdir/tests/harness/with-card.sh
 [ -f "$harness" ] || die "no harness at $harness"
+run_harness() {
+	if [ -x "$harness" ]; then "$harness" "$@"; else sh "$harness" "$@"; fi
+}
 p11_sign=$builddir/bench/p11-sign
 [ -x "$p11_sign" ] || die "no $p11_sign (run make in $builddir)"
 gen=""
@@ -93,7 +100,7 @@ for latency in $latencies; do
 			echo "bench: $label ($reps run(s) of: $workloads)" >&2
 			mkdir -p "$work/$label"
 			# shellcheck disable=SC2086
-			if ! sh "$harness" --identity "$work/identity" \
+			if ! run_harness --identity "$work/identity" \
 				--set "latency_ms=$latency" --set "extended_length=$ext" \
 				--conf "$work/$conf.conf" -- \
 				sh "$here/session.sh" --out "$runs" --label "$label" --reps "$reps" \
@@ -109,7 +116,7 @@ done
 [ -z "$tsv" ] || cp "$runs" "$tsv"
 
 {
-	echo "Benchmark of the card link: \`bench/run.sh --reps $reps\` on $(date -u +%Y-%m-%d), OpenSC $(opensc-tool --version 2>/dev/null | head -n 1 | sed 's/^OpenSC-\{0,1\}//; s/ .*//'),"
+	echo "Benchmark of the card link: \`$invocation\` ($reps run(s) per insertion) on $(date -u +%Y-%m-%d), OpenSC $(OPENSC_CONF=$work/builtin.conf opensc-tool -i 2>/dev/null | sed -n '1s/^OpenSC \([^ ]*\).*/\1/p'),"
 	echo "virtual card (\`jpki-sim\`) through pcscd + vpcd, $(nproc) CPU(s). Figures are medians over the runs of one"
 	echo "card insertion; a range in parentheses means the runs disagreed. Bytes count whole APDUs (header,"
 	echo "data, Le / data, status word). The plugin configuration lists the plugin before \`internal\`;"

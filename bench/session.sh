@@ -106,6 +106,13 @@ check_output() {
 	esac
 }
 
+# One result line from the counters before (4 values) and after (4 values) and
+# the wall time; shell arithmetic is 64-bit, awk's printf %d is not everywhere.
+run_line() {
+	printf '%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n' "$label" "$workload" "$run" "$rc" \
+		$(($5 - $1)) $(($6 - $2)) $(($7 - $3)) $(($8 - $4)) "$9"
+}
+
 for workload in "$@"; do
 	run=1
 	while [ "$run" -le "$reps" ]; do
@@ -122,11 +129,15 @@ for workload in "$@"; do
 			echo "session.sh: $label $workload run $run failed ($rc):" >&2
 			tail -n 5 "$work/$label.$workload.$run.err" >&2 2>/dev/null || true
 		fi
-		printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$workload" "$run" "$rc" \
-			"$(echo $before $after $start_ns $end_ns | awk '{ printf "%d\t%d\t%d\t%d\t%d", $5-$1, $6-$2, $7-$3, $8-$4, $10-$9 }')" >>"$out"
+		# shellcheck disable=SC2086
+		run_line $before $after $((end_ns - start_ns)) >>"$out"
 		run=$((run + 1))
 	done
 done
 
-driver=$(opensc-tool -n -v 2>/dev/null | sed -n 's/^Using card driver \(.*\)\.$/\1/p' | head -n 1)
-printf '%s\tdriver\t-\t-\t-\t-\t-\t-\t%s\n' "$label" "${driver:-none}" >>"$out"
+# The driver's long name is what opensc-tool prints; its short name (the one
+# opensc.conf uses) comes from the driver list, which needs no card.
+driver_long=$(opensc-tool -n -v 2>/dev/null | sed -n 's/^Using card driver \(.*\)\.$/\1/p' | head -n 1)
+driver=$(opensc-tool -D 2>/dev/null | awk -v long="$driver_long" '
+	NR > 1 { short = $1; $1 = ""; sub(/^ +/, ""); if ($0 == long) { print short; exit } }')
+printf '%s\tdriver\t-\t-\t-\t-\t-\t-\t%s\n' "$label" "${driver:-${driver_long:-none}}" >>"$out"
