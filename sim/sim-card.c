@@ -47,7 +47,7 @@ struct jpki_sim *jpki_sim_new(const char *identity_dir, const struct jpki_sim_op
 	return sim;
 }
 
-static void drop_pending(struct jpki_sim *sim)
+void sim_drop_pending(struct jpki_sim *sim)
 {
 	if (sim->pending != NULL) {
 		OPENSSL_cleanse(sim->pending, sim->pending_len);
@@ -70,7 +70,7 @@ void jpki_sim_free(struct jpki_sim **simp)
 		sim_blob_clear(&sim->files[file]);
 	EVP_PKEY_free(sim->auth_key);
 	EVP_PKEY_free(sim->sign_key);
-	drop_pending(sim);
+	sim_drop_pending(sim);
 	free(sim->scratch);
 	OPENSSL_cleanse(sim, sizeof(*sim));
 	free(sim);
@@ -92,7 +92,7 @@ const uint8_t *jpki_sim_reset(struct jpki_sim *sim, size_t *atr_len)
 		sim->pins[pin].verified = false;
 	sim->current_ap = SIM_AP_NONE;
 	sim->current_ef = SIM_FILE_NONE;
-	drop_pending(sim);
+	sim_drop_pending(sim);
 	if (atr_len != NULL)
 		*atr_len = sim->opts.atr_len;
 	return sim->opts.atr;
@@ -176,7 +176,7 @@ int jpki_sim_transmit(struct jpki_sim *sim, const uint8_t *capdu, size_t capdu_l
 	memset(&parsed, 0, sizeof(parsed));
 	parsed_ok = sim_capdu_parse(capdu, capdu_len, &parsed) == 0;
 	if (!parsed_ok || parsed.ins != 0xC0)
-		drop_pending(sim);
+		sim_drop_pending(sim);
 
 	if (sim->opts.fail_apdu != 0 && sim->apdu_number == sim->opts.fail_apdu)
 		sw = sim->opts.fail_sw;

@@ -265,6 +265,7 @@ static uint16_t cmd_get_response(struct jpki_sim *sim, const struct sim_capdu *a
                                  uint8_t *out, size_t out_cap, size_t *out_len)
 {
 	size_t remaining, count;
+	uint16_t final_sw;
 
 	if (apdu->p1 != 0x00 || apdu->p2 != 0x00)
 		return SW_WRONG_P1P2;
@@ -282,7 +283,9 @@ static uint16_t cmd_get_response(struct jpki_sim *sim, const struct sim_capdu *a
 	remaining -= count;
 	if (remaining > 0)
 		return (uint16_t)(SW_MORE_DATA_BASE | (remaining >= 256 ? 0 : remaining));
-	return sim->pending_sw;
+	final_sw = sim->pending_sw;
+	sim_drop_pending(sim);
+	return final_sw;
 }
 
 uint16_t sim_execute(struct jpki_sim *sim, const struct sim_capdu *apdu,

@@ -172,6 +172,9 @@ int sim_identity_load(struct jpki_sim *sim, const char *dir);
 uint16_t sim_execute(struct jpki_sim *sim, const struct sim_capdu *apdu,
                      uint8_t *out, size_t out_cap, size_t *out_len);
 
+/* Forgets a response waiting for GET RESPONSE (wiped). */
+void sim_drop_pending(struct jpki_sim *sim);
+
 /* Wipes and frees. */
 void sim_blob_clear(struct sim_blob *blob);
 

@@ -10,8 +10,9 @@
 #
 # COMMAND runs with OPENSC_CONF (the generated or given opensc.conf),
 # JPKI_SIM_STATS (the card's counters and PIN tries, rewritten after every APDU;
-# see jpki-sim --help) and JPKI_IDENTITY (the identity directory: its "pins" and
-# "facts" files are what the card holds). Without --identity, a fresh identity
+# see jpki-sim --help), JPKI_IDENTITY (the identity directory: its "pins" and
+# "facts" files are what the card holds), and JPKI_SIM_PID / JPKI_PCSCD_PID (the
+# processes the harness stops afterwards). Without --identity, a fresh identity
 # is made with jpki-sim-gen. --set and --sim-config are jpki-sim's card settings.
 #
 # Exit status: COMMAND's, or 125 when the harness itself fails (no card, a
@@ -123,7 +124,7 @@ if [ "${1:-}" = "--in-namespace" ]; then
 
 	rc=0
 	OPENSC_CONF=$WITH_CARD_OPENSC_CONF JPKI_SIM_STATS=$WITH_CARD_STATS JPKI_IDENTITY=$WITH_CARD_IDENTITY \
-		"$@" || rc=$?
+		JPKI_SIM_PID=$sim_pid JPKI_PCSCD_PID=$pcscd_pid "$@" || rc=$?
 
 	trap - INT TERM HUP
 	stop_all || die "processes started by the harness did not stop"
@@ -173,6 +174,8 @@ fi
 find_program() { # name
 	if [ -x "$top_builddir/$1" ]; then
 		echo "$top_builddir/$1"
+	elif [ -x "$top_builddir/sim/$1" ]; then
+		echo "$top_builddir/sim/$1"
 	else
 		command -v "$1" 2>/dev/null || true
 	fi
