@@ -173,6 +173,23 @@ static int put_driver_first(sc_context_t *ctx, struct sc_card_driver *driver)
 	return SC_SUCCESS;
 }
 
+int simreader_keep_only_our_driver(sc_context_t *ctx)
+{
+	size_t i;
+
+	if (ctx == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	for (i = 0; i < SC_MAX_CARD_DRIVERS && ctx->card_drivers[i] != NULL; i++) {
+		/* A driver holding a DLL or a conf ATR table is released by
+		 * sc_release_context only while listed; dropping it would leak. */
+		if (ctx->card_drivers[i]->dll != NULL || ctx->card_drivers[i]->atr_map != NULL)
+			return SC_ERROR_NOT_ALLOWED;
+	}
+	for (i = 0; i < SC_MAX_CARD_DRIVERS; i++)
+		ctx->card_drivers[i] = NULL;
+	return put_driver_first(ctx, mynumber_get_driver());
+}
+
 static int connect_reader(sc_context_t *ctx, sc_card_t **card)
 {
 	sc_reader_t *reader = simreader_reader(ctx);

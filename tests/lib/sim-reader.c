@@ -57,6 +57,8 @@ static int power_up(sc_reader_t *reader, struct simreader_data *data)
 		return SC_ERROR_CARD_UNRESPONSIVE;
 	memcpy(reader->atr.value, atr, atr_len);
 	reader->atr.len = atr_len;
+	if (data->opts.observe != NULL)
+		data->opts.observe(data->opts.observe_arg, SIMREADER_EVENT_ATR, atr, atr_len);
 	return SC_SUCCESS;
 }
 
@@ -129,6 +131,8 @@ static int simreader_op_transmit(sc_reader_t *reader, sc_apdu_t *apdu)
 	}
 	if (rapdu_len > JPKI_SIM_MAX_APDU)
 		return SC_ERROR_TRANSMIT_FAILED;
+	if (data->opts.observe != NULL)
+		data->opts.observe(data->opts.observe_arg, SIMREADER_EVENT_RESPONSE, data->rapdu, rapdu_len);
 	return simreader_apdu_store_response(apdu, data->rapdu, rapdu_len);
 }
 
@@ -177,7 +181,8 @@ static struct sc_reader_driver *simreader_get_driver(void)
 int simreader_attach(sc_context_t *ctx, struct jpki_sim *sim)
 {
 	struct simreader_options defaults = { .refuse_extended = false,
-	                                      .removal = SIMREADER_REMOVAL_CARD };
+	                                      .removal = SIMREADER_REMOVAL_CARD,
+	                                      .observe = NULL, .observe_arg = NULL };
 
 	return simreader_attach_ex(ctx, sim, &defaults);
 }

@@ -24,6 +24,8 @@
 #define SIMREADER_SIM_READER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "libopensc/opensc.h"
 #include "libopensc/pkcs15.h"
@@ -36,12 +38,22 @@ enum simreader_removal {
 	SIMREADER_REMOVAL_READER,  /* reader unplugged: SC_ERROR_READER_DETACHED */
 };
 
+/* What an observer is shown. */
+enum simreader_event {
+	SIMREADER_EVENT_ATR,       /* after each power-up or reset: the ATR */
+	SIMREADER_EVENT_RESPONSE,  /* after each exchange: the whole R-APDU (data + SW) */
+};
+
 struct simreader_options {
 	/* A reader limited to short APDUs (many contactless and older CCID
 	 * readers): max send/recv 255/256, and an extended APDU fails to
 	 * transmit (SC_ERROR_TRANSMIT_FAILED), whatever the card accepts. */
 	bool refuse_extended;
 	enum simreader_removal removal;
+	/* Optional: sees every ATR and R-APDU as the card produced it, before
+	 * it is cut to the caller's buffer (used to record fuzzing seeds). */
+	void (*observe)(void *arg, enum simreader_event event, const uint8_t *bytes, size_t len);
+	void *observe_arg;
 };
 
 /* Creates a context configured by conf_text (opensc.conf syntax; NULL: an
@@ -67,6 +79,11 @@ sc_reader_t *simreader_reader(sc_context_t *ctx);
  * ctx->card_drivers, so its match_card decides, as with `card_drivers =
  * mynumber, internal;`. */
 int simreader_connect(sc_context_t *ctx, sc_card_t **card);
+
+/* Leaves our linked driver as ctx's only card driver, so no built-in driver
+ * ever sees the card (the fuzzer and its seed recorder want every APDU to be
+ * ours). */
+int simreader_keep_only_our_driver(sc_context_t *ctx);
 
 /* Connects with our driver forced (match_card's answer ignored, as with
  * OPENSC_DRIVER=mynumber). */
