@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--builddir DIR] [--reps N] [--quick] [--latency "0 20"]
 #                [--ext "yes no"] [--workloads "..."] [--out FILE.md] [--tsv FILE]
-#                [--update-readme FILE]
+#                [--trace-dir DIR] [--update-readme FILE]
 #
 # Builds nothing: run `make` first. The build directory comes from --builddir,
 # else $top_builddir (set by `make check`), else the current directory.
@@ -13,7 +13,8 @@
 #   --quick      1 run, 0 ms latency only: proves the tooling works (CI)
 #   --out FILE   also write the Markdown report there
 #   --tsv FILE   keep the raw per-run lines (see bench/session.sh)
-#   --update-readme FILE   replace the text between the bench markers in FILE
+#   --trace-dir DIR  keep the card's APDU trace of each session (PIN bytes masked)
+#   --update-readme FILE   put the report under FILE's <!-- bench-table --> line
 #
 # For each (latency, extended length) setting there is one harness session per
 # configuration, i.e. one card insertion; every workload runs N times in it.
@@ -29,6 +30,7 @@ workloads="opensc-tool-n dump read-cert-2 sign-20"
 out=""
 tsv=""
 readme=""
+trace_dir=""
 plugin_name=mynumber
 invocation="bench/run.sh${*:+ $*}"
 
@@ -43,12 +45,17 @@ while [ $# -gt 0 ]; do
 		--out) out=$2; shift 2 ;;
 		--tsv) tsv=$2; shift 2 ;;
 		--update-readme) readme=$2; shift 2 ;;
-		-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		--trace-dir) trace_dir=$2; shift 2 ;;
+		-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 case "$reps" in ''|*[!0-9]*|0) echo "bench/run.sh: --reps needs a positive number" >&2; exit 2 ;; esac
 [ -n "$builddir" ] || builddir=$(pwd)
+if [ -n "$trace_dir" ]; then
+	mkdir -p "$trace_dir"
+	trace_dir=$(cd "$trace_dir" && pwd)
+fi
 builddir=$(cd "$builddir" && pwd)
 # The harness finds jpki-sim and jpki-sim-gen through top_builddir.
 top_builddir=$builddir
@@ -99,8 +106,10 @@ for latency in $latencies; do
 			label="lat${latency}_ext${ext}_${conf}"
 			echo "bench: $label ($reps run(s) of: $workloads)" >&2
 			mkdir -p "$work/$label"
+			trace_args=""
+			[ -z "$trace_dir" ] || trace_args="--trace $trace_dir/$label.trace"
 			# shellcheck disable=SC2086
-			if ! run_harness --identity "$work/identity" \
+			if ! run_harness --identity "$work/identity" $trace_args \
 				--set "latency_ms=$latency" --set "extended_length=$ext" \
 				--conf "$work/$conf.conf" -- \
 				sh "$here/session.sh" --out "$runs" --label "$label" --reps "$reps" \
@@ -128,11 +137,30 @@ cat "$work/report.md"
 [ -z "$out" ] || cp "$work/report.md" "$out"
 
 if [ -n "$readme" ]; then
-	grep -q '^<!-- bench:begin -->$' "$readme" && grep -q '^<!-- bench:end -->$' "$readme" ||
-		die "$readme has no <!-- bench:begin --> / <!-- bench:end --> markers"
-	awk -v report="$work/report.md" '
-		/^<!-- bench:begin -->$/ { print; while ((getline line < report) > 0) print line; skipping = 1; next }
-		/^<!-- bench:end -->$/ { skipping = 0 }
+	# The README holds the latest table between <!-- bench-table --> and
+	# <!-- /bench-table -->; a lone opening marker gets its closing one.
+	grep -q '^<!-- bench-table -->$' "$readme" || die "$readme has no <!-- bench-table --> line"
+	{
+		echo "Rerun it (as root, after \`scripts/build.sh plain\`; about 10 minutes on 2 cores):"
+		echo
+		echo '```sh'
+		echo "cd build/plain && sh ../../bench/run.sh --reps $reps --update-readme ../../README.md"
+		echo '```'
+		echo
+		echo "What is measured and how: [bench/README.md](bench/README.md)."
+		echo
+		cat "$work/report.md"
+	} >"$work/readme-block.md"
+	awk -v block="$work/readme-block.md" '
+		/^<!-- bench-table -->$/ {
+			print
+			while ((getline line < block) > 0) print line
+			print "<!-- /bench-table -->"
+			skipping = 1
+			next
+		}
+		skipping && /^<!-- \/bench-table -->$/ { skipping = 0; next }
+		skipping && /^## / { skipping = 0; print "" }
 		!skipping { print }
 	' "$readme" >"$work/readme.new"
 	cat "$work/readme.new" >"$readme"
