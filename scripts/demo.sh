@@ -7,6 +7,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/build.sh" plain
 b=$top/build/plain
 identity=$b/demo-identity
-[ -f "$identity/facts" ] || "$b/jpki-sim-gen" --out "$identity" >/dev/null
+[ -f "$identity/facts" ] || "$b/sim/jpki-sim-gen" --out "$identity" >/dev/null
 export top_srcdir="$top" top_builddir="$b" OPENSC_JPKI_MODULE="$b/src/.libs/opensc-jpki.so"
 exec "$top/tests/harness/with-card.sh" --identity "$identity" --conf plugin-first -- pkcs15-tool --dump
