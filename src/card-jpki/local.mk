@@ -18,3 +18,5 @@ src_libjpki_core_la_SOURCES += \
 	src/card-jpki/jpki-sign.c \
 	src/card-jpki/text-ap.c src/card-jpki/text-ap.h
 src_libjpki_core_la_LIBADD += src/libjpki-pure.la
+# text AP parser (owned by "textap"): plain C over bytes, used by text-ap.c
+src_libjpki_core_la_SOURCES += src/common/text-ap-tlv.c src/common/text-ap-tlv.h

@@ -1,17 +1,223 @@
 /*
+ * The card-face input assistance ("text") AP, as the driver serves it: reads
+ * EF 0001-0003 once the text-AP PIN is verified, checks EF 0001 and EF 0002
+ * against the SHA-256 values in EF 0003, and keeps the decoded fields in memory
+ * only until mynumber_text_forget.
+ *
+ * The card I/O goes through the driver (card-jpki.h): it alone knows which AP
+ * is selected and which PIN is verified, and it forgets both on every AP
+ * change. This file decides nothing about APDUs.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
- * PLACEHOLDER: the text AP layer replaces this file.
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "libopensc/log.h"
+
+#include "card-jpki.h"
+#include "common/jpki-facts.h"
+#include "common/text-ap-tlv.h"
 #include "text-ap.h"
+
+/* Decoded fields, back to back in one allocation so one wipe covers them all. */
+struct mynumber_text_values {
+	size_t offset[MYNUMBER_FIELD_COUNT];
+	size_t len[MYNUMBER_FIELD_COUNT];
+	size_t total;
+	unsigned char bytes[];
+};
+
+/* slot: the driver's pointer for this layer (void *, so accessed as such). */
+static void values_free(void **slot)
+{
+	struct mynumber_text_values *values;
+
+	if (slot == NULL || *slot == NULL)
+		return;
+	values = *slot;
+	OPENSSL_cleanse(values, sizeof(*values) + values->total);
+	free(values);
+	*slot = NULL;
+}
+
+static void ef_free(u8 **data, size_t *len)
+{
+	if (*data != NULL) {
+		OPENSSL_cleanse(*data, *len);
+		free(*data);
+	}
+	*data = NULL;
+	*len = 0;
+}
+
+/* Copies the checked fields out of the card's files into one buffer. */
+static int values_from_face(const struct text_ap_card_face *face, struct mynumber_text_values **out)
+{
+	const struct text_ap_span *spans[MYNUMBER_FIELD_COUNT];
+	struct mynumber_text_values *values;
+	size_t total = 0;
+	size_t pos = 0;
+	int i;
+
+	spans[MYNUMBER_FIELD_MY_NUMBER] = &face->my_number.digits;
+	spans[MYNUMBER_FIELD_NAME] = &face->basic_info.name;
+	spans[MYNUMBER_FIELD_ADDRESS] = &face->basic_info.address;
+	spans[MYNUMBER_FIELD_BIRTH] = &face->basic_info.birth;
+	spans[MYNUMBER_FIELD_SEX] = &face->basic_info.sex;
+
+	for (i = 0; i < MYNUMBER_FIELD_COUNT; i++) {
+		/* Each span lies inside a file of at most 64 KiB: no overflow, but
+		 * the check costs nothing. */
+		if (spans[i]->len > SIZE_MAX - sizeof(*values) - total)
+			return SC_ERROR_INTERNAL;
+		total += spans[i]->len;
+	}
+	values = calloc(1, sizeof(*values) + total);
+	if (values == NULL)
+		return SC_ERROR_OUT_OF_MEMORY;
+	values->total = total;
+	for (i = 0; i < MYNUMBER_FIELD_COUNT; i++) {
+		values->offset[i] = pos;
+		values->len[i] = spans[i]->len;
+		memcpy(values->bytes + pos, spans[i]->data, spans[i]->len);
+		pos += spans[i]->len;
+	}
+	*out = values;
+	return SC_SUCCESS;
+}
+
+static int status_to_sc_error(int status)
+{
+	switch (status) {
+	case TEXT_AP_OK:
+		return SC_SUCCESS;
+	case TEXT_AP_ERR_HASH:
+		return SC_ERROR_CORRUPTED_DATA;
+	case TEXT_AP_ERR_TRUNCATED:
+	case TEXT_AP_ERR_MALFORMED:
+		return SC_ERROR_INVALID_DATA;
+	case TEXT_AP_ERR_ARGS:
+		return SC_ERROR_INVALID_ARGUMENTS;
+	default:
+		return SC_ERROR_INTERNAL;
+	}
+}
+
+static const char *const ef_names[3] = { "EF 0001 (My Number)", "EF 0002 (basic four facts)",
+                                         "EF 0003 (integrity)" };
+
+/* Reads the three files with the APDU log muted: the responses are the
+ * card-face data, and OpenSC's reader layer hex-dumps every response from
+ * debug level 3 up. sc_pin_cmd mutes PIN commands the same way. */
+static int read_text_files(sc_card_t *card, u8 *ef[3], size_t ef_len[3], int *failed_ef)
+{
+	static const unsigned fids[3] = { JPKI_TEXT_EF_MY_NUMBER, JPKI_TEXT_EF_BASIC_INFO,
+	                                  JPKI_TEXT_EF_INTEGRITY };
+	int saved_debug = card->ctx->debug;
+	int r = SC_SUCCESS;
+	int i;
+
+	card->ctx->debug = 0;
+	for (i = 0; i < 3 && r == SC_SUCCESS; i++) {
+		r = mynumber_read_ef(card, fids[i], &ef[i], &ef_len[i]);
+		if (r != SC_SUCCESS)
+			*failed_ef = i;
+	}
+	card->ctx->debug = saved_debug;
+	return r;
+}
+
+/* Reads, checks and decodes the text AP's files into *values. */
+static int load_values(sc_card_t *card, struct mynumber_text_values **values)
+{
+	sc_context_t *ctx = card->ctx;
+	u8 *ef[3] = { NULL, NULL, NULL };
+	size_t ef_len[3] = { 0, 0, 0 };
+	struct text_ap_card_face face;
+	unsigned mismatch = 0;
+	int failed_ef = -1;
+	int status;
+	int r;
+	int i;
+
+	r = mynumber_select_ap(card, JPKI_AP_TEXT);
+	LOG_TEST_RET(ctx, r, "text AP: cannot select the application");
+
+	r = read_text_files(card, ef, ef_len, &failed_ef);
+	if (r != SC_SUCCESS) {
+		sc_log(ctx, "text AP: cannot read %s: %s",
+		       failed_ef >= 0 ? ef_names[failed_ef] : "a file", sc_strerror(r));
+		goto out;
+	}
+
+	memset(&face, 0, sizeof(face));
+	status = text_ap_decode(ef[0], ef_len[0], ef[1], ef_len[1], ef[2], ef_len[2], &face, &mismatch);
+	if (status == TEXT_AP_ERR_HASH) {
+		if (mismatch & TEXT_AP_MISMATCH_MY_NUMBER)
+			sc_log(ctx, "text AP: integrity check failed: %s does not match its "
+			            "SHA-256 in EF 0003; card-face data refused", ef_names[0]);
+		if (mismatch & TEXT_AP_MISMATCH_BASIC_INFO)
+			sc_log(ctx, "text AP: integrity check failed: %s does not match its "
+			            "SHA-256 in EF 0003; card-face data refused", ef_names[1]);
+	} else if (status != TEXT_AP_OK) {
+		sc_log(ctx, "text AP: files refused: %s", text_ap_strerror(status));
+	}
+	r = status_to_sc_error(status);
+	if (r == SC_SUCCESS)
+		r = values_from_face(&face, values);
+	OPENSSL_cleanse(&face, sizeof(face));
+out:
+	for (i = 0; i < 3; i++)
+		ef_free(&ef[i], &ef_len[i]);
+	return r;
+}
 
 int mynumber_text_read_field(sc_card_t *card, enum mynumber_text_field field,
                              unsigned char *out, size_t out_cap, size_t *out_len)
 {
-	return SC_ERROR_NOT_SUPPORTED;
+	void **slot;
+	struct mynumber_text_values *values = NULL;
+	int r;
+
+	if (card == NULL || out == NULL || out_len == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	LOG_FUNC_CALLED(card->ctx);
+	if ((int)field < 0 || field >= MYNUMBER_FIELD_COUNT || !mynumber_card_is_ours(card))
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
+
+	slot = mynumber_text_state(card);
+	if (slot == NULL)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INTERNAL);
+	/* Asked on every read, cached values or not: the driver drops the PIN
+	 * state on an AP change, a logout, a reset and a failed VERIFY, and the
+	 * values are only as good as the PIN that unlocked them. A PIN not
+	 * verified also means no text-AP APDU is sent for nothing. */
+	if (!mynumber_pin_is_verified(card, JPKI_PIN_REF_TEXT)) {
+		values_free(slot);
+		sc_log(card->ctx, "text AP: the Card Info Input Support PIN is not verified");
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	}
+	if (*slot == NULL) {
+		r = load_values(card, &values);
+		LOG_TEST_RET(card->ctx, r, "text AP data not available");
+		*slot = values;
+	}
+	values = *slot;
+	if (values->len[field] > out_cap)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
+	memcpy(out, values->bytes + values->offset[field], values->len[field]);
+	*out_len = values->len[field];
+	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
 void mynumber_text_forget(sc_card_t *card)
 {
+	if (card == NULL || !mynumber_card_is_ours(card))
+		return;
+	values_free(mynumber_text_state(card));
 }

@@ -1,1 +1,4 @@
 # tests/e2e: filled in by its owner
+# card-face text data through pkcs15-tool (owned by "textap")
+E2E_TESTS += tests/e2e/e2e-card-info.sh
+dist_check_SCRIPTS += tests/e2e/e2e-card-info.sh

@@ -1,0 +1,551 @@
+/*
+ * The text AP through libopensc, in process: our driver and emulator over the
+ * virtual card (tests/lib/sim-reader.h). What the issue asks of the layer:
+ * opt-in objects, the PIN in front of every byte, the integrity check, and the
+ * JPKI keys still usable around it, with no PIN believed verified across an
+ * application change.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "libopensc/internal.h"
+#include "libopensc/pkcs15.h"
+
+#include "card-jpki/text-ap.h"
+#include "sim/jpki-sim.h"
+
+#include "tests/lib/sim-reader.h"
+#include "tests/lib/test-identity.h"
+
+#define CONF_CARD_INFO \
+	"app default {\n" \
+	"  card_driver mynumber { card_info = yes; }\n" \
+	"  framework pkcs15 { }\n" \
+	"}\n"
+#define CONF_CARD_INFO_NO_PIN_CACHE \
+	"app default {\n" \
+	"  card_driver mynumber { card_info = yes; }\n" \
+	"  framework pkcs15 { use_pin_caching = no; }\n" \
+	"}\n"
+#define CONF_CARD_INFO_CACHE_ALL \
+	"app default {\n" \
+	"  card_driver mynumber { card_info = yes; }\n" \
+	"  framework pkcs15 { use_file_caching = yes; }\n" \
+	"}\n"
+#define CONF_DEFAULT \
+	"app default {\n" \
+	"  card_driver mynumber { }\n" \
+	"  framework pkcs15 { }\n" \
+	"}\n"
+
+/* The text AP's SELECT as the sim's trace prints it. */
+#define TRACE_TEXT_AP_SELECT "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08"
+
+static const char *const labels[MYNUMBER_FIELD_COUNT] = {
+	"My Number", "Name", "Address", "Date of Birth", "Sex"
+};
+static const char *const fact_keys[MYNUMBER_FIELD_COUNT] = {
+	"my_number", "name", "address", "birth", "sex"
+};
+
+static struct test_identity identity;
+
+struct world {
+	struct jpki_sim *sim;
+	FILE *trace;
+	sc_context_t *ctx;
+	sc_card_t *card;
+	sc_pkcs15_card_t *p15;
+};
+
+static void world_open(struct world *w, const char *conf_text, const char *setting)
+{
+	struct jpki_sim_options opts;
+	char err[256];
+
+	memset(w, 0, sizeof(*w));
+	jpki_sim_options_init(&opts);
+	if (setting != NULL && jpki_sim_options_set(&opts, setting, err, sizeof(err)) != 0)
+		fail_msg("sim setting %s: %s", setting, err);
+	w->trace = tmpfile();
+	assert_non_null(w->trace);
+	opts.trace = w->trace;
+	w->sim = jpki_sim_new(identity.dir, &opts);
+	assert_non_null(w->sim);
+	assert_int_equal(simreader_context_new(&w->ctx, conf_text), SC_SUCCESS);
+	assert_int_equal(simreader_attach(w->ctx, w->sim), SC_SUCCESS);
+	assert_int_equal(simreader_connect(w->ctx, &w->card), SC_SUCCESS);
+	assert_int_equal(simreader_bind(w->card, &w->p15), SC_SUCCESS);
+}
+
+static void world_close(struct world *w)
+{
+	simreader_unbind(&w->p15);
+	simreader_disconnect(&w->card);
+	simreader_context_free(&w->ctx);
+	jpki_sim_free(&w->sim);
+	fclose(w->trace);
+}
+
+/* How many trace lines contain needle. */
+static int trace_count(struct world *w, const char *needle)
+{
+	char line[1024];
+	int count = 0;
+
+	fflush(w->trace);
+	rewind(w->trace);
+	while (fgets(line, sizeof(line), w->trace) != NULL)
+		if (strstr(line, needle) != NULL)
+			count++;
+	fseek(w->trace, 0, SEEK_END);
+	return count;
+}
+
+/* The value of key in a "key=value" file of the identity, malloc'd. */
+static char *identity_value(const char *file, const char *key)
+{
+	size_t len = 0;
+	uint8_t *bytes = test_identity_read(&identity, file, &len);
+	size_t key_len = strlen(key);
+	size_t pos = 0;
+	char *value = NULL;
+
+	assert_non_null(bytes);
+	while (pos < len && value == NULL) {
+		size_t end = pos;
+
+		while (end < len && bytes[end] != '\n')
+			end++;
+		if (end - pos > key_len && memcmp(bytes + pos, key, key_len) == 0 && bytes[pos + key_len] == '=') {
+			value = calloc(1, end - pos - key_len);
+			assert_non_null(value);
+			memcpy(value, bytes + pos + key_len + 1, end - pos - key_len - 1);
+		}
+		pos = end + 1;
+	}
+	free(bytes);
+	if (value == NULL)
+		fail_msg("no %s in %s", key, file);
+	return value;
+}
+
+static struct sc_pkcs15_object *pin_object(struct world *w, unsigned auth_id)
+{
+	struct sc_pkcs15_id id = { .len = 1 };
+	struct sc_pkcs15_object *obj = NULL;
+
+	id.value[0] = (u8)auth_id;
+	assert_int_equal(sc_pkcs15_find_pin_by_auth_id(w->p15, &id, &obj), SC_SUCCESS);
+	return obj;
+}
+
+static int verify_pin(struct world *w, unsigned auth_id, const char *pin)
+{
+	return sc_pkcs15_verify_pin(w->p15, pin_object(w, auth_id), (const u8 *)pin, strlen(pin));
+}
+
+static int verify_pin_from_file(struct world *w, unsigned auth_id, const char *which)
+{
+	char *pin = identity_value("pins", which);
+	int r = verify_pin(w, auth_id, pin);
+
+	free(pin);
+	return r;
+}
+
+static struct sc_pkcs15_object *data_object(struct world *w, enum mynumber_text_field field)
+{
+	struct sc_pkcs15_object *objs[16];
+	int count = sc_pkcs15_get_objects(w->p15, SC_PKCS15_TYPE_DATA_OBJECT, objs, 16);
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (strcmp(objs[i]->label, labels[field]) == 0)
+			return objs[i];
+	fail_msg("no data object '%s'", labels[field]);
+	return NULL;
+}
+
+/* Reads a field the way pkcs15-tool does, but leaves nothing behind in the
+ * object (sc_pkcs15_read_data_object keeps what it read in the object's info,
+ * which would answer the next read without the card). */
+static int read_field(struct world *w, enum mynumber_text_field field, u8 **value, size_t *len)
+{
+	struct sc_pkcs15_object *obj = data_object(w, field);
+	struct sc_pkcs15_data_info *info = obj->data;
+	struct sc_pkcs15_data *data = NULL;
+	int r;
+
+	*value = NULL;
+	*len = 0;
+	r = sc_pkcs15_read_data_object(w->p15, info, 1, &data);
+	if (info->data.value != NULL) {
+		memset(info->data.value, 0, info->data.len);
+		free(info->data.value);
+		info->data.value = NULL;
+		info->data.len = 0;
+	}
+	if (r == SC_SUCCESS) {
+		*value = data->data;
+		*len = data->data_len;
+		data->data = NULL;
+		sc_pkcs15_free_data_object(data);
+	}
+	return r;
+}
+
+static void assert_field_is_fact(struct world *w, enum mynumber_text_field field)
+{
+	char *expected = identity_value("facts", fact_keys[field]);
+	u8 *value = NULL;
+	size_t len = 0;
+
+	assert_int_equal(read_field(w, field, &value, &len), SC_SUCCESS);
+	assert_int_equal(len, strlen(expected));
+	assert_memory_equal(value, expected, len);
+	free(value);
+	free(expected);
+}
+
+static void assert_field_refused(struct world *w, enum mynumber_text_field field, int expected_error)
+{
+	u8 *value = NULL;
+	size_t len = 0;
+
+	assert_int_equal(read_field(w, field, &value, &len), expected_error);
+	assert_null(value);
+}
+
+/* Signs a SHA-256 digest with the authentication key (ID 01) and checks the
+ * signature against the authentication certificate from the identity. */
+static int sign_with_auth_key(struct world *w)
+{
+	static const u8 digest[32] = { 0x5A, 0x01, 0x02, 0x03 };
+	struct sc_pkcs15_id key_id = { .value = { 0x01 }, .len = 1 };
+	struct sc_pkcs15_object *key = NULL;
+	u8 signature[512];
+	size_t cert_len = 0;
+	uint8_t *cert_der;
+	const unsigned char *p;
+	X509 *cert;
+	EVP_PKEY_CTX *verify_ctx;
+	int r;
+
+	assert_int_equal(sc_pkcs15_find_prkey_by_id(w->p15, &key_id, &key), SC_SUCCESS);
+	r = sc_pkcs15_compute_signature(w->p15, key, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                digest, sizeof(digest), signature, sizeof(signature), NULL);
+	if (r < 0)
+		return r;
+	assert_int_equal(r, 256);
+
+	cert_der = test_identity_read(&identity, "jpki/000A", &cert_len);
+	assert_non_null(cert_der);
+	p = cert_der;
+	cert = d2i_X509(NULL, &p, (long)cert_len);
+	assert_non_null(cert);
+	verify_ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(cert), NULL);
+	assert_non_null(verify_ctx);
+	assert_int_equal(EVP_PKEY_verify_init(verify_ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(verify_ctx, RSA_PKCS1_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(verify_ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_verify(verify_ctx, signature, 256, digest, sizeof(digest)), 1);
+	EVP_PKEY_CTX_free(verify_ctx);
+	X509_free(cert);
+	free(cert_der);
+	return SC_SUCCESS;
+}
+
+static int group_setup(void **state)
+{
+	return test_identity_acquire(&identity) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	test_identity_release(&identity);
+	return 0;
+}
+
+/* ---- opt-in ------------------------------------------------------------------ */
+
+static void test_card_info_objects_listed(void **state)
+{
+	static const u8 text_aid[] = { 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08 };
+	struct sc_pkcs15_object *objs[16];
+	struct sc_pkcs15_object *pin;
+	struct sc_pkcs15_auth_info *pin_info;
+	struct world w;
+	int count;
+	int i;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	pin = pin_object(&w, 0x03);
+	pin_info = pin->data;
+	assert_string_equal(pin->label, "Card Info Input Support PIN");
+	assert_int_equal(pin_info->attrs.pin.reference, 3);
+	assert_int_equal(pin_info->attrs.pin.min_length, 4);
+	assert_int_equal(pin_info->attrs.pin.max_length, 4);
+	assert_int_equal(pin_info->max_tries, 3);
+	/* Asked from the card at bind, without spending a try. */
+	assert_int_equal(pin_info->tries_left, 3);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+
+	count = sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_DATA_OBJECT, objs, 16);
+	assert_int_equal(count, MYNUMBER_FIELD_COUNT);
+	for (i = 0; i < count; i++) {
+		struct sc_pkcs15_data_info *info = objs[i]->data;
+
+		assert_string_equal(objs[i]->label, labels[i]);
+		assert_true(objs[i]->flags & SC_PKCS15_CO_FLAG_PRIVATE);
+		assert_int_equal(objs[i]->auth_id.len, 1);
+		assert_int_equal(objs[i]->auth_id.value[0], 0x03);
+		assert_int_equal(info->path.len, 2);
+		assert_int_equal((info->path.value[0] << 8) | info->path.value[1], MYNUMBER_TEXT_VFID_FIRST + i);
+		assert_int_equal(info->path.aid.len, sizeof(text_aid));
+		assert_memory_equal(info->path.aid.value, text_aid, sizeof(text_aid));
+		assert_null(info->data.value);
+	}
+	world_close(&w);
+}
+
+static void test_nothing_without_card_info(void **state)
+{
+	struct sc_pkcs15_object *objs[16];
+	struct sc_pkcs15_id text_id = { .value = { 0x03 }, .len = 1 };
+	struct sc_pkcs15_object *pin = NULL;
+	struct world w;
+
+	world_open(&w, CONF_DEFAULT, NULL);
+	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_DATA_OBJECT, objs, 16), 0);
+	assert_int_equal(sc_pkcs15_find_pin_by_auth_id(w.p15, &text_id, &pin), SC_ERROR_OBJECT_NOT_FOUND);
+	/* The JPKI PINs are there: the emulator did bind. */
+	assert_non_null(pin_object(&w, 0x01));
+	assert_true(trace_count(&w, " 00 A4 ") > 0);
+	assert_int_equal(trace_count(&w, TRACE_TEXT_AP_SELECT), 0);
+	world_close(&w);
+}
+
+/* use_file_caching = yes would put private files on disk: turned down. */
+static void test_file_cache_kept_to_public(void **state)
+{
+	struct world w;
+
+	world_open(&w, CONF_CARD_INFO_CACHE_ALL, NULL);
+	assert_int_equal(w.p15->opts.use_file_cache, SC_PKCS15_OPTS_CACHE_PUBLIC_FILES);
+	world_close(&w);
+}
+
+/* ---- the PIN in front of every byte ------------------------------------------ */
+
+static void test_no_pin_no_data_no_apdu(void **state)
+{
+	struct world w;
+	unsigned long reads_before;
+	int field;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	reads_before = jpki_sim_counters(w.sim)->by_ins[0xB0];
+	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
+		assert_field_refused(&w, field, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_int_equal(jpki_sim_counters(w.sim)->by_ins[0xB0], reads_before);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	world_close(&w);
+}
+
+static void test_each_field_with_the_pin(void **state)
+{
+	struct world w;
+	int field;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
+		assert_field_is_fact(&w, field);
+	assert_true(trace_count(&w, TRACE_TEXT_AP_SELECT) > 0);
+	world_close(&w);
+}
+
+static void test_decoded_once_per_verification(void **state)
+{
+	struct world w;
+	unsigned long reads_after_first;
+	int field;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	assert_field_is_fact(&w, MYNUMBER_FIELD_NAME);
+	reads_after_first = jpki_sim_counters(w.sim)->by_ins[0xB0];
+	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
+		assert_field_is_fact(&w, field);
+	assert_int_equal(jpki_sim_counters(w.sim)->by_ins[0xB0], reads_after_first);
+	world_close(&w);
+}
+
+static void test_wrong_pin_discloses_nothing(void **state)
+{
+	struct world w;
+	char *right = identity_value("pins", "text");
+	char wrong[5];
+
+	memcpy(wrong, right, 5);
+	wrong[0] = (char)('0' + (right[0] - '0' + 1) % 10);
+	world_open(&w, CONF_CARD_INFO, NULL);
+	assert_int_equal(verify_pin(&w, 0x03, wrong), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 2);
+	assert_field_refused(&w, MYNUMBER_FIELD_NAME, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_int_equal(verify_pin(&w, 0x03, right), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	assert_field_is_fact(&w, MYNUMBER_FIELD_NAME);
+	/* A wrong PIN after a right one takes the verified state away again. */
+	assert_int_equal(verify_pin(&w, 0x03, wrong), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_field_refused(&w, MYNUMBER_FIELD_ADDRESS, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	free(right);
+	world_close(&w);
+}
+
+static void test_impossible_pins_never_reach_the_card(void **state)
+{
+	static const char *const impossible[] = { "", "123", "12345", "12a4", "１２３４", "12 4" };
+	struct world w;
+	unsigned long verifies_before;
+	size_t i;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	verifies_before = jpki_sim_counters(w.sim)->by_ins[0x20];
+	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++)
+		assert_int_not_equal(verify_pin(&w, 0x03, impossible[i]), SC_SUCCESS);
+	assert_int_equal(jpki_sim_counters(w.sim)->by_ins[0x20], verifies_before);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	world_close(&w);
+}
+
+/* ---- integrity ---------------------------------------------------------------- */
+
+static void test_tampered_basic_info_is_corrupted_data(void **state)
+{
+	struct world w;
+	int field;
+
+	world_open(&w, CONF_CARD_INFO, "tamper_text_basic_info=yes");
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	/* All or nothing: EF 0001 is intact, but no field of a card that fails
+	 * its own check is handed out. */
+	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
+		assert_field_refused(&w, field, SC_ERROR_CORRUPTED_DATA);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	world_close(&w);
+}
+
+/* ---- switching between the text AP and the JPKI AP ---------------------------- */
+
+static void test_signing_after_card_info_with_pin_cache(void **state)
+{
+	struct world w;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	assert_int_equal(verify_pin_from_file(&w, 0x01, "auth"), SC_SUCCESS);
+	assert_int_equal(sign_with_auth_key(&w), SC_SUCCESS);
+
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	assert_field_is_fact(&w, MYNUMBER_FIELD_MY_NUMBER);
+
+	/* Back in the JPKI AP the card forgot PIN 1; OpenSC's PIN cache
+	 * verifies it again on the driver's "not verified". */
+	assert_int_equal(sign_with_auth_key(&w), SC_SUCCESS);
+
+	/* And the text AP was left: its PIN is not believed, its values gone. */
+	assert_field_refused(&w, MYNUMBER_FIELD_NAME, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	assert_field_is_fact(&w, MYNUMBER_FIELD_NAME);
+	assert_int_equal(sign_with_auth_key(&w), SC_SUCCESS);
+	world_close(&w);
+}
+
+static void test_no_pin_believed_across_ap_change(void **state)
+{
+	struct world w;
+
+	world_open(&w, CONF_CARD_INFO_NO_PIN_CACHE, NULL);
+	assert_int_equal(verify_pin_from_file(&w, 0x01, "auth"), SC_SUCCESS);
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	assert_field_is_fact(&w, MYNUMBER_FIELD_ADDRESS);
+	/* Without the PIN cache nothing re-verifies PIN 1: the signature must be
+	 * refused, not attempted on a card that forgot the PIN. */
+	assert_int_equal(sign_with_auth_key(&w), SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_int_equal(verify_pin_from_file(&w, 0x01, "auth"), SC_SUCCESS);
+	assert_int_equal(sign_with_auth_key(&w), SC_SUCCESS);
+	assert_field_refused(&w, MYNUMBER_FIELD_ADDRESS, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	world_close(&w);
+}
+
+static void test_logout_forgets(void **state)
+{
+	struct world w;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	assert_field_is_fact(&w, MYNUMBER_FIELD_SEX);
+	assert_int_equal(sc_logout(w.card), SC_SUCCESS);
+	assert_field_refused(&w, MYNUMBER_FIELD_SEX, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	world_close(&w);
+}
+
+/* ---- the layer's own argument checks ------------------------------------------ */
+
+static void test_read_field_arguments(void **state)
+{
+	struct world w;
+	unsigned char out[64];
+	size_t out_len = 99;
+
+	world_open(&w, CONF_CARD_INFO, NULL);
+	assert_int_equal(mynumber_text_read_field(w.card, MYNUMBER_FIELD_COUNT, out, sizeof(out), &out_len),
+	                 SC_ERROR_INVALID_ARGUMENTS);
+	assert_int_equal(mynumber_text_read_field(w.card, MYNUMBER_FIELD_NAME, NULL, 0, &out_len),
+	                 SC_ERROR_INVALID_ARGUMENTS);
+	assert_int_equal(out_len, 99);
+	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
+	assert_int_equal(mynumber_text_read_field(w.card, MYNUMBER_FIELD_MY_NUMBER, out, 11, &out_len),
+	                 SC_ERROR_BUFFER_TOO_SMALL);
+	assert_int_equal(mynumber_text_read_field(w.card, MYNUMBER_FIELD_MY_NUMBER, out, 12, &out_len),
+	                 SC_SUCCESS);
+	assert_int_equal(out_len, 12);
+	world_close(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_card_info_objects_listed),
+		cmocka_unit_test(test_nothing_without_card_info),
+		cmocka_unit_test(test_file_cache_kept_to_public),
+		cmocka_unit_test(test_no_pin_no_data_no_apdu),
+		cmocka_unit_test(test_each_field_with_the_pin),
+		cmocka_unit_test(test_decoded_once_per_verification),
+		cmocka_unit_test(test_wrong_pin_discloses_nothing),
+		cmocka_unit_test(test_impossible_pins_never_reach_the_card),
+		cmocka_unit_test(test_tampered_basic_info_is_corrupted_data),
+		cmocka_unit_test(test_signing_after_card_info_with_pin_cache),
+		cmocka_unit_test(test_no_pin_believed_across_ap_change),
+		cmocka_unit_test(test_logout_forgets),
+		cmocka_unit_test(test_read_field_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
