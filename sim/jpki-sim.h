@@ -6,6 +6,30 @@
  * access rules and try counters strictly, and has a switch for every point the
  * card notes call uncertain.
  *
+ * Choices where jpki-card.md says nothing (a driver must not depend on them):
+ * - SELECT: P1 04 (AID) and 02 (EF in the current AP) with P2 0C or 00, never
+ *   an FCI; P1 00/01/08/09 -> 6A82 (no MF); other P1/P2 -> 6A86. An EF select
+ *   with no AP selected -> 6A82. The visual and resident-registry APs can be
+ *   selected, their files are not modelled (6A82). A failed select changes
+ *   nothing.
+ * - READ BINARY: P1 bit 8 set = short EF identifier (P1 = 80 | low byte of the
+ *   FID, as jsapdu reads). No current EF -> 6986; a key or PIN EF -> 6981.
+ *   Offset at/after the end -> 6B00; Le beyond the end -> what is left with
+ *   9000 (past_end=6B00) or 6282 (past_end=6282), or 6Cxx (wrong_le_6cxx, short
+ *   APDUs only).
+ * - VERIFY / CHANGE REFERENCE DATA need the PIN EF selected (else 6986). A
+ *   wrong VERIFY also drops that PIN's verified state. A value of the wrong
+ *   format counts as a wrong PIN on VERIFY (the card cannot know better); on
+ *   CHANGE it is 6A80 and costs nothing.
+ * - COMPUTE DIGITAL SIGNATURE needs Le (case 4, Le >= key size, else 6700) and
+ *   a key EF selected (else 6986); input longer than the key size - 11 -> 6A80.
+ * - Check order: length framing (6700), extended length when off (6700), CLA
+ *   (not 00/80: 6E00), INS (6D00), CLA not matching the INS (6E00), then P1/P2.
+ * - GET RESPONSE (00 C0 00 00 Le) with nothing pending -> 6985; any other
+ *   command drops a pending response.
+ * - remove_after: after removal jpki_sim_transmit fails and jpki_sim_reset
+ *   returns NULL for good.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef JPKI_SIM_H
@@ -20,7 +44,8 @@
 #define JPKI_SIM_MAX_APDU 65544
 
 enum jpki_sim_past_end {
-	JPKI_SIM_PAST_END_6B00,    /* READ BINARY at/after the end: 6B00 */
+	JPKI_SIM_PAST_END_6B00,    /* READ BINARY at/after the end: 6B00; offset inside,
+	                              Le too long: the bytes left with 9000 */
 	JPKI_SIM_PAST_END_6282,    /* short data with 6282 (offset inside, Le too long);
 	                              offset at/after the end still 6B00 */
 };
@@ -80,11 +105,15 @@ struct jpki_sim *jpki_sim_new(const char *identity_dir, const struct jpki_sim_op
 void jpki_sim_free(struct jpki_sim **sim);
 
 /* Power on / reset: security state and selection cleared, try counters kept.
- * Returns the ATR. */
+ * Returns the ATR (and its length in *atr_len), or NULL once the card has been
+ * removed (remove_after). The first call is the power-on; later ones count as
+ * resets. */
 const uint8_t *jpki_sim_reset(struct jpki_sim *sim, size_t *atr_len);
 
 /* One C-APDU in, one R-APDU (data + SW1 SW2) out. Returns 0, or -1 when the
- * card has been removed (remove_after) or the call is malformed. */
+ * card has been removed (remove_after) or the call is malformed (NULL
+ * pointers, rapdu_cap < 2 or too small for the response). A C-APDU of fewer
+ * than 4 bytes is answered 6700, like any framing error. */
 int jpki_sim_transmit(struct jpki_sim *sim, const uint8_t *capdu, size_t capdu_len,
                       uint8_t *rapdu, size_t rapdu_cap, size_t *rapdu_len);
 

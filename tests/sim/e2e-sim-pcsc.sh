@@ -104,13 +104,13 @@ actual=$(sed -n '/^Sending: 00 B0 00 00 10/,/^Sending/{/^[0-9A-F][0-9A-F] /p}' "
 [ ${#expected} -eq 32 ] || fail "could not read the identity's certificate"
 check_eq "EF 000A bytes 0-15 = the identity's certificate" "$expected" "$actual"
 
-stat() { sed -n "s/^$2=//p" "$1"; }
-check_eq "stats: tries_auth after a wrong PIN" 2 "$(stat "$tmp/stats.after-wrong" tries_auth)"
-check_eq "stats: tries_sign untouched" 5 "$(stat "$tmp/stats.after-wrong" tries_sign)"
-check_eq "stats: VERIFYs counted" 3 "$(stat "$tmp/stats.after-wrong" ins_20)"
-check_eq "stats: GET CHALLENGE counted" 1 "$(stat "$tmp/stats.after-wrong" ins_84)"
-check_eq "stats: tries_auth after the right PIN" 3 "$(stat "$tmp/stats.after-right" tries_auth)"
-check_eq "stats: VERIFYs counted after" 5 "$(stat "$tmp/stats.after-right" ins_20)"
+stat_of() { sed -n "s/^$2=//p" "$1"; }
+check_eq "stats: tries_auth after a wrong PIN" 2 "$(stat_of "$tmp/stats.after-wrong" tries_auth)"
+check_eq "stats: tries_sign untouched" 5 "$(stat_of "$tmp/stats.after-wrong" tries_sign)"
+check_eq "stats: VERIFYs counted" 3 "$(stat_of "$tmp/stats.after-wrong" ins_20)"
+check_eq "stats: GET CHALLENGE counted" 1 "$(stat_of "$tmp/stats.after-wrong" ins_84)"
+check_eq "stats: tries_auth after the right PIN" 3 "$(stat_of "$tmp/stats.after-right" tries_auth)"
+check_eq "stats: VERIFYs counted after" 5 "$(stat_of "$tmp/stats.after-right" ins_20)"
 
 # The trace never shows a PIN value.
 if grep -q '00 20 00 80 04 \*\* \*\* \*\* \*\*' "$tmp/trace" && ! grep -q '00 20 00 80 04 3' "$tmp/trace"; then
@@ -118,6 +118,36 @@ if grep -q '00 20 00 80 04 \*\* \*\* \*\* \*\*' "$tmp/trace" && ! grep -q '00 20
 else
 	fail "trace does not mask the PIN bytes: $(grep ' 00 20 00 80 04' "$tmp/trace" | head -n 2)"
 fi
+
+# ---- latency from a --config file, and exit codes --------------------------------
+printf '# jpki-sim settings\nlatency_ms = 150   # per APDU\n' > "$tmp/slow.conf"
+cat > "$tmp/slow.sh" <<'SCRIPT'
+set -eu
+echo "$JPKI_SIM_PID $JPKI_PCSCD_PID" > "$1/pids"
+start=$(date +%s%N)
+opensc-tool -s 00A4040C0AD392F000260100000001 -s 00A4020C020006 -s 00B0000014 > "$1/slow.out" 2>&1
+end=$(date +%s%N)
+echo $(( (end - start) / 1000000 )) > "$1/elapsed_ms"
+cp "$JPKI_SIM_STATS" "$1/stats.slow"
+exit 7
+SCRIPT
+rc=0
+sh "$harness" --sim-config "$tmp/slow.conf" -- sh "$tmp/slow.sh" "$tmp" || rc=$?
+check_eq "harness returns the command's exit code" 7 "$rc"
+check_stopped "$tmp/pids"
+apdus=$(stat_of "$tmp/stats.slow" apdus)
+elapsed=$(cat "$tmp/elapsed_ms")
+if [ -n "$apdus" ] && [ "$apdus" -ge 3 ] && [ "$elapsed" -ge $((apdus * 150)) ]; then
+	echo "ok: latency_ms=150 from the config file: $apdus APDUs took $elapsed ms"
+else
+	fail "latency_ms=150: $apdus APDUs took $elapsed ms"
+fi
+check_eq "status words (slow card)" "9000 9000 9000 " "$(sws "$tmp/slow.out")"
+
+rc=0
+sh "$harness" --identity "$tmp/no-such-identity" -- true 2>"$tmp/harness.err" || rc=$?
+check_eq "harness failure exit code" 125 "$rc"
+grep -q "no-such-identity" "$tmp/harness.err" || fail "harness error does not name the identity: $(cat "$tmp/harness.err")"
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
 echo "all checks passed"
