@@ -29,6 +29,9 @@ void jpki_sim_options_init(struct jpki_sim_options *opts)
 }
 
 static int fail(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t err_len, const char *fmt, ...)
 {
 	va_list ap;
 
