@@ -214,6 +214,13 @@ int simreader_connect(sc_context_t *ctx, sc_card_t **card)
 	return connect_reader(ctx, card);
 }
 
+int simreader_connect_config(sc_context_t *ctx, sc_card_t **card)
+{
+	if (ctx == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	return connect_reader(ctx, card);
+}
+
 int simreader_connect_with_driver(sc_context_t *ctx, struct sc_card_driver *driver, sc_card_t **card)
 {
 	struct sc_card_driver *previous;

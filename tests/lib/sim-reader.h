@@ -85,6 +85,11 @@ int simreader_connect(sc_context_t *ctx, sc_card_t **card);
  * ours). */
 int simreader_keep_only_our_driver(sc_context_t *ctx);
 
+/* Connects with ctx's card drivers exactly as its conf lists them (e.g.
+ * `card_drivers = mynumber, internal;` with `card_driver mynumber { module =
+ * $OPENSC_JPKI_MODULE; }`): the installed-form module, not the linked code. */
+int simreader_connect_config(sc_context_t *ctx, sc_card_t **card);
+
 /* Connects with our driver forced (match_card's answer ignored, as with
  * OPENSC_DRIVER=mynumber). */
 int simreader_connect_forced(sc_context_t *ctx, sc_card_t **card);
@@ -99,7 +104,9 @@ int simreader_bind(sc_card_t *card, sc_pkcs15_card_t **p15);
 
 /* Binds through OpenSC's own sc_pkcs15_bind: the conf must carry an
  * `emulate NAME { module = $OPENSC_JPKI_MODULE; }` block (this runs the
- * installed-form module, not the linked code). */
+ * installed-form module, not the linked code). The card must have been
+ * connected by the same module (simreader_connect_config): the emulator only
+ * accepts cards its own copy of the driver holds. */
 int simreader_bind_config(sc_card_t *card, sc_pkcs15_card_t **p15);
 
 /* Teardown; each takes T ** and leaves NULL behind. Safe on NULL. */

@@ -366,6 +366,39 @@ static void test_bind_lists_the_cards_certificates(void **state)
 	world_close(&w);
 }
 
+/* The built module, loaded as the stock tools load it: its driver through
+ * card_drivers and its emulator through OpenSC's own sc_pkcs15_bind. Fails
+ * when the module is missing. */
+static void test_bind_through_opensc_finds_the_module(void **state)
+{
+	const char *module = getenv("OPENSC_JPKI_MODULE");
+	sc_pkcs15_object_t *certs[8];
+	char conf[8192];
+	struct world w;
+	int n;
+
+	if (module == NULL || module[0] == '\0')
+		fail_msg("OPENSC_JPKI_MODULE is not set (run through make check)");
+	n = snprintf(conf, sizeof conf,
+	             "app default {\n"
+	             "\tcard_drivers = mynumber, internal;\n"
+	             "\tcard_driver mynumber {\n\t\tmodule = %s;\n\t}\n"
+	             "\tframework pkcs15 {\n\t\temulate mynumber {\n\t\t\tmodule = %s;\n\t\t}\n\t}\n"
+	             "}\n",
+	             module, module);
+	assert_true(n > 0 && (size_t)n < sizeof conf);
+	world_open(&w, conf, NULL, NULL);
+	assert_int_equal(simreader_connect_config(w.ctx, &w.card), SC_SUCCESS);
+	/* The module's own driver, not the linked copy, holds the card. */
+	assert_string_equal(w.card->driver->short_name, MYNUMBER_DRIVER_SHORT_NAME);
+	assert_ptr_not_equal(w.card->driver, mynumber_get_driver());
+	assert_int_equal(w.card->type, MYNUMBER_CARD_TYPE);
+	assert_int_equal(simreader_bind_config(w.card, &w.p15), SC_SUCCESS);
+	assert_true((w.p15->flags & SC_PKCS15_CARD_FLAG_EMULATED) != 0);
+	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_CERT_X509, certs, 8), 4);
+	world_close(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_conf_text_reaches_the_context),
 		cmocka_unit_test(test_connect_runs_our_driver),
 		cmocka_unit_test(test_bind_lists_the_cards_certificates),
+		cmocka_unit_test(test_bind_through_opensc_finds_the_module),
 	};
 
 	/* The test must not depend on the machine's opensc.conf or OPENSC_DRIVER. */

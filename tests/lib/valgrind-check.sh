@@ -73,10 +73,11 @@ summary=$(awk -v module="$module_name" '
 		printf "%s\t%s\t%s\t%s\n", (ours ? "ours" : "theirs"), kind, what, frames
 		in_error = 0
 	}
-	/<error>/ { in_error = 1; ours = 0; kind = ""; what = ""; frames = ""; nframes = 0; fn = ""; obj = ""; file = ""; line = "" }
+	/<error>/ { in_error = 1; ours = 0; stacks = 0; kind = ""; what = ""; frames = ""; nframes = 0; fn = ""; obj = ""; file = ""; line = "" }
 	in_error && /<kind>/ { kind = $0; gsub(/.*<kind>|<\/kind>.*/, "", kind) }
 	in_error && /<text>/ && what == "" { what = $0; gsub(/.*<text>|<\/text>.*/, "", what) }
 	in_error && /<what>/ && what == "" { what = $0; gsub(/.*<what>|<\/what>.*/, "", what) }
+	in_error && /<stack>/ { stacks++; if (stacks > 1) { frames = frames " || aux: "; nframes = 0 } }
 	in_error && /<frame>/ { fn = ""; obj = ""; file = ""; line = "" }
 	in_error && /<obj>/ { obj = $0; gsub(/.*<obj>|<\/obj>.*/, "", obj)
 		n = split(obj, parts, "/"); if (parts[n] == module) ours = 1 }
