@@ -199,7 +199,9 @@ int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_l
 	if (data == NULL)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
 	rule = jpki_pin_rule_for(data->pin_reference);
-	if (rule == NULL || data->pin_type != SC_AC_CHV) {
+	/* SC_AC_CONTEXT_SPECIFIC: PKCS#11's per-signature login for the
+	 * user-consent key; the card sees the same VERIFY. */
+	if (rule == NULL || (data->pin_type != SC_AC_CHV && data->pin_type != SC_AC_CONTEXT_SPECIFIC)) {
 		sc_log(card->ctx, "no PIN with reference %d (type %u) on this card", data->pin_reference,
 		       data->pin_type);
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
