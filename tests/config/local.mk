@@ -1,1 +1,18 @@
-# tests/config: filled in by its owner
+# tests/config: opensc-jpki-config on well-formed and malformed files (needs no
+# OpenSC, so it runs with the unit tests, sanitizers included), and the files it
+# writes as read by stock OpenSC (loads the plain module, so it runs with the
+# end-to-end tests).
+UNIT_TESTS += tests/config/test-config-edit.sh
+E2E_TESTS += tests/config/test-config-opensc.sh
+dist_check_SCRIPTS += tests/config/test-config-edit.sh tests/config/test-config-opensc.sh
+EXTRA_DIST += tests/config/config-lib.sh \
+	tests/config/data/debian-12-opensc.conf \
+	tests/config/data/no-framework.conf \
+	tests/config/data/card-drivers.conf \
+	tests/config/data/odd-spacing.conf \
+	tests/config/data/malformed-brace.conf \
+	tests/config/data/malformed-string.conf \
+	tests/config/data/malformed-extra-brace.conf \
+	tests/config/data/malformed-comment-in-list.conf \
+	tests/config/data/no-app-default.conf \
+	tests/config/data/hand-configured.conf
