@@ -208,7 +208,7 @@ identity=$(cd "$identity" && pwd)
 case "$conf" in
 	plugin-first|plugin-only|builtin)
 		set_debug=""
-		[ -z "$debug_file" ] || set_debug="--debug 9 --debug-file $debug_file"
+		[ -z "$debug_file" ] || set_debug="--debug 7 --debug-file $debug_file" # 7: everything below SC_LOG_DEBUG_PIN, where OpenSC starts logging PINs
 		module=${OPENSC_JPKI_MODULE:-$top_builddir/src/.libs/opensc-jpki.so}
 		[ "$conf" = builtin ] || [ -f "$module" ] || die "no module $module (build it, or set OPENSC_JPKI_MODULE)"
 		# shellcheck disable=SC2086
