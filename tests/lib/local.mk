@@ -33,3 +33,7 @@ endif
 
 dist_check_SCRIPTS += tests/lib/valgrind-check.sh
 EXTRA_DIST += tests/lib/opensc-conf.sh tests/lib/valgrind.supp
+
+# The stock tools under valgrind, through the whole stack.
+E2E_TESTS += tests/lib/e2e-valgrind.sh
+dist_check_SCRIPTS += tests/lib/e2e-valgrind.sh

@@ -15,6 +15,9 @@
 # from another library belongs in valgrind.supp beside this script, never a
 # pattern that could match our module); 125 when the check itself cannot run.
 #
+# The report records COMMAND's arguments: never pass a PIN on the command line
+# of a checked command.
+#
 # Known noise of other libraries is suppressed by valgrind.supp. Memcheck
 # cannot run sanitizer-instrumented binaries: use a build configured without
 # --enable-sanitizers.
