@@ -1,1 +1,9 @@
-# tests/card: filled in by its owner
+# tests/card: the driver's unit tests (owned by "driver"). Pure parts alone,
+# then the driver and emulator through the in-process reader (tests/lib).
+if HAVE_CMOCKA
+UNIT_TESTS += tests/card/test-pure
+check_PROGRAMS += tests/card/test-pure
+tests_card_test_pure_SOURCES = tests/card/test-pure.c
+tests_card_test_pure_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS)
+tests_card_test_pure_LDADD = src/libjpki-pure.la $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+endif
