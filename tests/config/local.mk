@@ -16,3 +16,13 @@ EXTRA_DIST += tests/config/config-lib.sh \
 	tests/config/data/malformed-comment-in-list.conf \
 	tests/config/data/no-app-default.conf \
 	tests/config/data/hand-configured.conf
+
+if HAVE_CMOCKA
+# The editor against OpenSC's own scconf parser on generated files.
+UNIT_TESTS += tests/config/test-conf-edit
+check_PROGRAMS += tests/config/test-conf-edit
+tests_config_test_conf_edit_SOURCES = tests/config/test-conf-edit.c \
+	tools/conf-edit.c tools/conf-edit.h tools/conf-parse.c tools/conf-parse.h
+tests_config_test_conf_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools $(OPENSC_CPPFLAGS) $(CMOCKA_CFLAGS)
+tests_config_test_conf_edit_LDADD = $(CMOCKA_LIBS) $(OPENSC_LIBS)
+endif
