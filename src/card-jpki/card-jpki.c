@@ -57,6 +57,37 @@ void mynumber_drop_security_state(sc_card_t *card)
 		mynumber_text_forget(card);
 }
 
+static const u8 aid_jpki[JPKI_AID_LEN] = JPKI_AID_JPKI;
+static const u8 aid_text[JPKI_AID_LEN] = JPKI_AID_TEXT;
+
+/* OpenSC empties card->cache on every reset it sees, its own sc_reset
+ * included (which never reaches card_reader_lock_obtained). The selected
+ * application is recorded there too; finding it gone means the card was
+ * reset and holds no selection and no verified PIN. */
+static void mark_selection(sc_card_t *card, enum jpki_ap ap)
+{
+	sc_path_t *marker = &card->cache.current_path;
+
+	memset(marker, 0, sizeof *marker);
+	if (ap == JPKI_AP_NONE)
+		return;
+	memcpy(marker->value, ap == JPKI_AP_JPKI ? aid_jpki : aid_text, JPKI_AID_LEN);
+	marker->len = JPKI_AID_LEN;
+	marker->type = SC_PATH_TYPE_DF_NAME;
+}
+
+void mynumber_notice_reset(sc_card_t *card)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+
+	if (drv == NULL || drv->current_ap == JPKI_AP_NONE || card->cache.current_path.len != 0)
+		return;
+	sc_log(card->ctx, "card state was reset: selection and PIN state forgotten");
+	mynumber_drop_security_state(card);
+	drv->current_ap = JPKI_AP_NONE;
+	drv->current_ef = 0;
+}
+
 int mynumber_select_ap(sc_card_t *card, enum jpki_ap ap)
 {
 	struct mynumber_drv_data *drv;
@@ -65,6 +96,7 @@ int mynumber_select_ap(sc_card_t *card, enum jpki_ap ap)
 	if (card == NULL || card->drv_data == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	drv = mynumber_drv(card);
+	mynumber_notice_reset(card);
 	if (drv->current_ap == ap && ap != JPKI_AP_NONE)
 		return SC_SUCCESS;
 	/* Whatever the answer, the card's security state may be gone: a SELECT
@@ -74,9 +106,11 @@ int mynumber_select_ap(sc_card_t *card, enum jpki_ap ap)
 		mynumber_drop_security_state(card);
 	drv->current_ap = JPKI_AP_NONE;
 	drv->current_ef = 0;
+	mark_selection(card, JPKI_AP_NONE);
 	r = jpki_apdu_select_aid(card, ap);
 	LOG_TEST_RET(card->ctx, r, "SELECT application failed");
 	drv->current_ap = ap;
+	mark_selection(card, ap);
 	return SC_SUCCESS;
 }
 
@@ -84,6 +118,7 @@ int mynumber_pin_is_verified(sc_card_t *card, enum jpki_pin_ref ref)
 {
 	if (!mynumber_card_is_ours(card) || ref < JPKI_PIN_REF_AUTH || ref > JPKI_PIN_REF_TEXT)
 		return 0;
+	mynumber_notice_reset(card);
 	return mynumber_drv(card)->pin_verified[ref];
 }
 
@@ -161,6 +196,7 @@ static int detect(sc_card_t *card)
 		return SC_ERROR_INVALID_CARD;
 	}
 	drv->current_ap = JPKI_AP_JPKI;
+	mark_selection(card, JPKI_AP_JPKI);
 
 	/* card->type and driver are not ours yet during match_card, so read
 	 * through the blob directly rather than mynumber_public_file. */

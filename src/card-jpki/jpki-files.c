@@ -55,6 +55,7 @@ int mynumber_select_ef(sc_card_t *card, unsigned fid)
 	struct mynumber_drv_data *drv = mynumber_drv(card);
 	int r;
 
+	mynumber_notice_reset(card);
 	if (drv->current_ap == JPKI_AP_NONE)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no application selected");
 	if (drv->current_ef == fid)

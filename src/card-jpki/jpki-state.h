@@ -105,5 +105,6 @@ int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *pat
 
 /* card-jpki.c */
 void mynumber_drop_security_state(sc_card_t *card);
+void mynumber_notice_reset(sc_card_t *card);
 
 #endif

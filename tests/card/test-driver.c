@@ -1,0 +1,784 @@
+/*
+ * The driver and emulator through the in-process reader: every operation,
+ * every PIN rule, the status words the card may send, each simulator switch
+ * and each injected fault must end in the right result or a clean OpenSC
+ * error. Counters and tries are read from the virtual card itself.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "libopensc/internal.h"
+#include "libopensc/pkcs15.h"
+
+#include "card-jpki/card-jpki.h"
+#include "sim/jpki-sim.h"
+#include "tests/lib/sim-reader.h"
+#include "tests/lib/test-identity.h"
+
+static struct test_identity identity;
+static char auth_pin[32], sign_pin[32], text_pin[32], auth_serial[80];
+
+struct world {
+	struct jpki_sim *sim;
+	sc_context_t *ctx;
+	sc_card_t *card;
+	sc_pkcs15_card_t *p15;
+};
+
+static void world_open_ex(struct world *w, const char *conf, const struct simreader_options *reader,
+                          const char *const *settings)
+{
+	struct jpki_sim_options opts;
+	char err[256];
+	size_t i;
+
+	memset(w, 0, sizeof *w);
+	jpki_sim_options_init(&opts);
+	for (i = 0; settings != NULL && settings[i] != NULL; i++)
+		if (jpki_sim_options_set(&opts, settings[i], err, sizeof err) != 0)
+			fail_msg("sim setting %s: %s", settings[i], err);
+	w->sim = jpki_sim_new(identity.dir, &opts);
+	assert_non_null(w->sim);
+	assert_int_equal(simreader_context_new(&w->ctx, conf), SC_SUCCESS);
+	if (reader != NULL)
+		assert_int_equal(simreader_attach_ex(w->ctx, w->sim, reader), SC_SUCCESS);
+	else
+		assert_int_equal(simreader_attach(w->ctx, w->sim), SC_SUCCESS);
+}
+
+static void world_open(struct world *w, const char *const *settings)
+{
+	world_open_ex(w, NULL, NULL, settings);
+}
+
+static void world_connect(struct world *w)
+{
+	assert_int_equal(simreader_connect(w->ctx, &w->card), SC_SUCCESS);
+	assert_true(mynumber_card_is_ours(w->card));
+}
+
+static void world_bind(struct world *w)
+{
+	world_connect(w);
+	assert_int_equal(simreader_bind(w->card, &w->p15), SC_SUCCESS);
+}
+
+static void world_close(struct world *w)
+{
+	simreader_unbind(&w->p15);
+	simreader_disconnect(&w->card);
+	simreader_context_free(&w->ctx);
+	jpki_sim_free(&w->sim);
+}
+
+static unsigned long ins_count(struct world *w, unsigned ins)
+{
+	return jpki_sim_counters(w->sim)->by_ins[ins];
+}
+
+static unsigned long apdu_count(struct world *w)
+{
+	return jpki_sim_counters(w->sim)->apdus;
+}
+
+static int pin_cmd(struct world *w, int cmd, int ref, const char *pin, const char *new_pin, int *tries)
+{
+	struct sc_pin_cmd_data data;
+
+	memset(&data, 0, sizeof data);
+	data.cmd = cmd;
+	data.pin_type = SC_AC_CHV;
+	data.pin_reference = ref;
+	data.pin1.data = (const u8 *)pin;
+	data.pin1.len = pin != NULL ? strlen(pin) : 0;
+	data.pin2.data = (const u8 *)new_pin;
+	data.pin2.len = new_pin != NULL ? strlen(new_pin) : 0;
+	return sc_pin_cmd(w->card, &data, tries);
+}
+
+static uint8_t *identity_file(const char *name, size_t *len)
+{
+	uint8_t *data = test_identity_read(&identity, name, len);
+
+	assert_non_null(data);
+	return data;
+}
+
+static sc_pkcs15_object_t *find_object(struct world *w, unsigned type, int id)
+{
+	sc_pkcs15_object_t *objs[16];
+	int n, i;
+
+	n = sc_pkcs15_get_objects(w->p15, type, objs, 16);
+	for (i = 0; i < n; i++) {
+		const struct sc_pkcs15_id *oid = NULL;
+
+		switch (type & SC_PKCS15_TYPE_CLASS_MASK) {
+		case SC_PKCS15_TYPE_CERT:
+			oid = &((sc_pkcs15_cert_info_t *)objs[i]->data)->id;
+			break;
+		case SC_PKCS15_TYPE_PRKEY:
+			oid = &((sc_pkcs15_prkey_info_t *)objs[i]->data)->id;
+			break;
+		case SC_PKCS15_TYPE_PUBKEY:
+			oid = &((sc_pkcs15_pubkey_info_t *)objs[i]->data)->id;
+			break;
+		case SC_PKCS15_TYPE_AUTH:
+			oid = &((sc_pkcs15_auth_info_t *)objs[i]->data)->auth_id;
+			break;
+		}
+		if (oid != NULL && oid->len == 1 && oid->value[0] == id)
+			return objs[i];
+	}
+	return NULL;
+}
+
+/* ---- detection ----------------------------------------------------------- */
+
+static void detect_every_known_atr(void **state)
+{
+	char setting[32];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		struct world w;
+		const char *settings[] = { setting, NULL };
+
+		snprintf(setting, sizeof setting, "atr_index=%d", i);
+		world_open(&w, settings);
+		world_connect(&w);
+		assert_int_equal(w.card->type, MYNUMBER_CARD_TYPE);
+		assert_string_equal(w.card->name, "My Number Card (JPKI)");
+		assert_int_equal(mynumber_token_kind(w.card), JPKI_KIND_MY_NUMBER_CARD);
+		world_close(&w);
+	}
+}
+
+static void detect_unknown_atr_by_aid(void **state)
+{
+	const char *settings[] = { "atr=3B8F8001804F0CA000000306030001000000006A", NULL };
+	struct world w;
+
+	world_open(&w, settings);
+	world_connect(&w);
+	assert_int_equal(w.card->type, MYNUMBER_CARD_TYPE);
+	world_close(&w);
+}
+
+static void never_claim_6a82(void **state)
+{
+	/* Known ATR, but the JPKI AID answers 6A82: not ours. */
+	const char *settings[] = { "fail_apdu=1", "fail_sw=6A82", NULL };
+	struct world w;
+
+	world_open(&w, settings);
+	assert_int_equal(simreader_keep_only_our_driver(w.ctx), SC_SUCCESS);
+	assert_int_not_equal(simreader_connect(w.ctx, &w.card), SC_SUCCESS);
+	assert_null(w.card);
+	assert_int_equal(apdu_count(&w), 1);
+	world_close(&w);
+}
+
+static void detect_forced_asks_again(void **state)
+{
+	const char *settings[] = { "fail_apdu=1", "fail_sw=6A82", NULL };
+	struct world w;
+
+	world_open(&w, settings);
+	/* match_card says no (6A82 to the first SELECT) and OpenSC goes on with
+	 * a forced driver; init selects the AID again, which now answers. */
+	assert_int_equal(simreader_connect_forced(w.ctx, &w.card), SC_SUCCESS);
+	assert_true(mynumber_card_is_ours(w.card));
+	assert_int_equal(ins_count(&w, 0xA4), 3);
+	world_close(&w);
+}
+
+/* ---- binding: objects and the APDUs they cost ---------------------------- */
+
+static void bind_objects_and_serial(void **state)
+{
+	struct world w;
+	sc_pkcs15_object_t *obj;
+	sc_pkcs15_cert_info_t *cert;
+	sc_pkcs15_auth_info_t *pin;
+	uint8_t *file;
+	size_t len;
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	assert_string_equal(w.p15->tokeninfo->serial_number, auth_serial);
+	assert_string_equal(w.p15->tokeninfo->label, "JPKI");
+	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_CERT_X509, NULL, 0), 4);
+	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_AUTH_PIN, NULL, 0), 2);
+	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_PRKEY_RSA, NULL, 0), 2);
+	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_PUBKEY_RSA, NULL, 0), 2);
+
+	obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 1);
+	assert_non_null(obj);
+	assert_string_equal(obj->label, "User Authentication Certificate");
+	cert = obj->data;
+	file = identity_file("jpki/000A", &len);
+	assert_int_equal(cert->value.len, len);
+	assert_memory_equal(cert->value.value, file, len);
+	free(file);
+
+	obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 2);
+	assert_non_null(obj);
+	assert_true(obj->flags & SC_PKCS15_CO_FLAG_PRIVATE);
+	assert_null(((sc_pkcs15_cert_info_t *)obj->data)->value.value);
+
+	obj = find_object(&w, SC_PKCS15_TYPE_AUTH_PIN, 2);
+	assert_non_null(obj);
+	pin = obj->data;
+	assert_int_equal(pin->attrs.pin.type, SC_PKCS15_PIN_TYPE_UTF8);
+	assert_int_equal(pin->attrs.pin.min_length, 6);
+	assert_int_equal(pin->attrs.pin.max_length, 16);
+	assert_int_equal(pin->tries_left, 5);
+
+	obj = find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2);
+	assert_non_null(obj);
+	assert_int_equal(obj->user_consent, 1);
+	assert_int_equal(((sc_pkcs15_prkey_info_t *)obj->data)->modulus_length, 2048);
+	assert_true(((sc_pkcs15_prkey_info_t *)obj->data)->usage & SC_PKCS15_PRKEY_USAGE_NONREPUDIATION);
+	world_close(&w);
+}
+
+static void each_public_file_read_once(void **state)
+{
+	const uint8_t *data;
+	size_t len;
+	unsigned long before;
+	struct world w;
+	sc_path_t path;
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	before = apdu_count(&w);
+	/* Everything public is in memory: no APDU for certificates or probes. */
+	assert_int_equal(mynumber_public_file(w.card, 0x000A, &data, &len), SC_SUCCESS);
+	assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
+	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
+	assert_int_equal(mynumber_public_file(w.card, 0x0006, &data, &len), SC_SUCCESS);
+	assert_int_equal(mynumber_public_file(w.card, 0x0001, &data, &len), SC_ERROR_INVALID_ARGUMENTS);
+	sc_format_path("3F002F00", &path);
+	assert_int_equal(sc_select_file(w.card, &path, NULL), SC_ERROR_FILE_NOT_FOUND);
+	sc_format_path("3F005015", &path);
+	assert_int_equal(sc_select_file(w.card, &path, NULL), SC_ERROR_FILE_NOT_FOUND);
+	sc_format_path("3F00", &path);
+	assert_int_equal(sc_select_file(w.card, &path, NULL), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), before);
+	world_close(&w);
+}
+
+/* ---- certificates and public keys ---------------------------------------- */
+
+static void signature_certificate_needs_pin(void **state)
+{
+	struct world w;
+	sc_pkcs15_object_t *obj;
+	sc_pkcs15_cert_t *cert = NULL;
+	sc_pkcs15_pubkey_t *key = NULL;
+	unsigned long before;
+	uint8_t *file;
+	size_t len;
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 2);
+	before = ins_count(&w, 0xB0);
+	assert_int_equal(sc_pkcs15_read_certificate(w.p15, obj->data, 1, &cert),
+	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_int_equal(ins_count(&w, 0xB0), before);
+	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
+	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
+	file = identity_file("jpki/0001", &len);
+	{
+		u8 *data = NULL;
+		size_t data_len = 0;
+
+		assert_int_equal(sc_pkcs15_read_file(w.p15, &((sc_pkcs15_cert_info_t *)obj->data)->path,
+		                                     &data, &data_len, 1), SC_SUCCESS);
+		assert_int_equal(data_len, len);
+		assert_memory_equal(data, file, len);
+		free(data);
+	}
+	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
+	                 SC_SUCCESS);
+	assert_int_equal(key->u.rsa.modulus.len, 256);
+	sc_pkcs15_free_pubkey(key);
+	free(file);
+	world_close(&w);
+}
+
+static void public_key_1_without_pin(void **state)
+{
+	struct world w;
+	sc_pkcs15_pubkey_t *key = NULL;
+	unsigned long before;
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	before = apdu_count(&w);
+	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 1), &key),
+	                 SC_SUCCESS);
+	assert_int_equal(key->u.rsa.modulus.len, 256);
+	assert_int_equal(apdu_count(&w), before);
+	sc_pkcs15_free_pubkey(key);
+	world_close(&w);
+}
+
+/* ---- PIN rules: a value that cannot be right never reaches the card ------ */
+
+static void impossible_pins_cost_nothing(void **state)
+{
+	static const struct { int ref; const char *pin; int expected; } cases[] = {
+		{ 1, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12345", SC_ERROR_INVALID_PIN_LENGTH },
+		{ 1, "", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12a4", SC_ERROR_INVALID_DATA },
+		{ 2, "ABC12", SC_ERROR_INVALID_PIN_LENGTH }, { 2, "ABCDEFGHIJKLMNOPQ", SC_ERROR_INVALID_PIN_LENGTH },
+		{ 2, "ABC-123", SC_ERROR_INVALID_DATA }, { 2, "abc 123", SC_ERROR_INVALID_DATA },
+		{ 3, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 3, "12.4", SC_ERROR_INVALID_DATA },
+	};
+	struct world w;
+	unsigned long before;
+	size_t i;
+
+	world_open(&w, NULL);
+	world_connect(&w);
+	before = apdu_count(&w);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, cases[i].ref, cases[i].pin, NULL, NULL),
+		                 cases[i].expected);
+		/* also as the new value of a change, with a right old value */
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, cases[i].ref,
+		                         cases[i].ref == 1 ? auth_pin : cases[i].ref == 2 ? sign_pin : text_pin,
+		                         cases[i].pin, NULL), cases[i].expected);
+	}
+	assert_int_equal(apdu_count(&w), before);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 4, "1234", NULL, NULL), SC_ERROR_INVALID_ARGUMENTS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_UNBLOCK, 1, "1234", "1234", NULL), SC_ERROR_NOT_SUPPORTED);
+	world_close(&w);
+}
+
+static void verify_right_wrong_and_tries(void **state)
+{
+	struct world w;
+	char wrong[8], lower[32];
+	int tries = -9;
+	size_t i;
+
+	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	for (i = 0; sign_pin[i] != '\0'; i++)
+		lower[i] = (char)((sign_pin[i] >= 'A' && sign_pin[i] <= 'Z') ? sign_pin[i] - 'A' + 'a' : sign_pin[i]);
+	lower[i] = '\0';
+	world_open(&w, NULL);
+	world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 3);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(tries, 2);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 2);
+	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 3);
+	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	/* lower case folded to upper before the card sees it */
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, lower, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
+	/* the text AP's PIN: another application, so the JPKI PINs are dropped */
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, text_pin, NULL, &tries), SC_SUCCESS);
+	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_TEXT));
+	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
+	world_close(&w);
+}
+
+static void blocked_pin(const char *blocked_sw)
+{
+	const char *settings[] = { blocked_sw, NULL };
+	struct world w;
+	char wrong[8];
+	int tries = -9, i;
+
+	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	world_open(&w, settings);
+	world_connect(&w);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_AUTH_METHOD_BLOCKED);
+	assert_int_equal(tries, 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, &tries), SC_ERROR_AUTH_METHOD_BLOCKED);
+	assert_int_equal(tries, 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 0);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 0);
+	world_close(&w);
+}
+
+static void blocked_pin_6983(void **state)
+{
+	blocked_pin("blocked_sw=6983");
+}
+
+static void blocked_pin_6984(void **state)
+{
+	blocked_pin("blocked_sw=6984");
+}
+
+static void change_pin(void **state)
+{
+	struct world w;
+	char new_pin[8];
+
+	snprintf(new_pin, sizeof new_pin, "%04d", (atoi(auth_pin) + 4321) % 10000);
+	world_open(&w, NULL);
+	world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, new_pin, NULL), SC_SUCCESS);
+	assert_int_equal(ins_count(&w, 0x24), 1);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, new_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 2, sign_pin, "NEWPASS1", NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, "newpass1", NULL, NULL), SC_SUCCESS);
+	world_close(&w);
+}
+
+/* ---- signatures ---------------------------------------------------------- */
+
+static void check_signature(struct world *w, int key_id, const char *cert_file, unsigned hash_flag,
+                            const EVP_MD *md)
+{
+	static const u8 message[] = "message for the virtual card";
+	u8 digest[EVP_MAX_MD_SIZE], signature[512];
+	unsigned digest_len = 0;
+	EVP_PKEY_CTX *verify_ctx;
+	EVP_PKEY *public_key;
+	X509 *x509;
+	const unsigned char *cursor;
+	uint8_t *cert;
+	size_t cert_len;
+	int r;
+
+	assert_true(EVP_Digest(message, sizeof message, digest, &digest_len, md, NULL));
+	r = sc_pkcs15_compute_signature(w->p15, find_object(w, SC_PKCS15_TYPE_PRKEY_RSA, key_id),
+	                                SC_ALGORITHM_RSA_PAD_PKCS1 | hash_flag, digest, digest_len,
+	                                signature, sizeof signature, NULL);
+	assert_int_equal(r, 256);
+	cert = identity_file(cert_file, &cert_len);
+	cursor = cert;
+	x509 = d2i_X509(NULL, &cursor, (long)cert_len);
+	assert_non_null(x509);
+	public_key = X509_get0_pubkey(x509);
+	verify_ctx = EVP_PKEY_CTX_new(public_key, NULL);
+	assert_int_equal(EVP_PKEY_verify_init(verify_ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(verify_ctx, RSA_PKCS1_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_signature_md(verify_ctx, md), 1);
+	assert_int_equal(EVP_PKEY_verify(verify_ctx, signature, (size_t)r, digest, digest_len), 1);
+	EVP_PKEY_CTX_free(verify_ctx);
+	X509_free(x509);
+	free(cert);
+}
+
+static void signatures_both_keys_all_hashes(void **state)
+{
+	struct world w;
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA1, EVP_sha1());
+	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA256, EVP_sha256());
+	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA384, EVP_sha384());
+	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA512, EVP_sha512());
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA1, EVP_sha1());
+	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA256, EVP_sha256());
+	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA384, EVP_sha384());
+	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA512, EVP_sha512());
+	assert_int_equal(ins_count(&w, 0x2A), 8);
+	world_close(&w);
+}
+
+static void signature_without_pin_refused_by_card(void **state)
+{
+	struct world w;
+	u8 digest[32] = { 0 }, signature[512];
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	world_close(&w);
+}
+
+/* ---- reset: state dropped, the right application selected again ---------- */
+
+static void reset_drops_state(void **state)
+{
+	struct world w;
+	int tries = -1;
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(sc_reset(w.card, 0), SC_SUCCESS);
+	assert_int_equal(sc_lock(w.card), SC_SUCCESS);
+	sc_unlock(w.card);
+	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	/* works again: the JPKI AP is selected anew */
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 2, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 5);
+	world_close(&w);
+}
+
+/* ---- simulator switches -------------------------------------------------- */
+
+static void bind_with(const char *const *settings, const struct simreader_options *reader, int expected)
+{
+	struct world w;
+	uint8_t *file;
+	size_t len;
+	sc_pkcs15_object_t *obj;
+
+	world_open_ex(&w, NULL, reader, settings);
+	if (expected == SC_SUCCESS) {
+		world_bind(&w);
+		obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3);
+		file = identity_file("jpki/000B", &len);
+		assert_int_equal(((sc_pkcs15_cert_info_t *)obj->data)->value.len, len);
+		assert_memory_equal(((sc_pkcs15_cert_info_t *)obj->data)->value.value, file, len);
+		free(file);
+	} else {
+		int r = simreader_connect(w.ctx, &w.card);
+
+		if (r == SC_SUCCESS)
+			r = simreader_bind(w.card, &w.p15);
+		assert_int_not_equal(r, SC_SUCCESS);
+		assert_true(r < 0);
+	}
+	world_close(&w);
+}
+
+static void switches_all_bind(void **state)
+{
+	static const char *const settings[][3] = {
+		{ "past_end=6282", NULL }, { "past_end=6B00", NULL }, { "reselect_clears_pin=no", NULL },
+		{ "extended_length=no", NULL }, { "chain_61xx=yes", NULL }, { "wrong_le_6cxx=yes", NULL },
+		{ "wrong_le_6cxx=yes", "past_end=6282", NULL }, { "chain_61xx=yes", "extended_length=no", NULL },
+	};
+	struct simreader_options short_reader = { .refuse_extended = true };
+	size_t i;
+
+	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		bind_with(settings[i], NULL, SC_SUCCESS);
+		bind_with(settings[i], &short_reader, SC_SUCCESS);
+	}
+}
+
+static void extended_refused_falls_back(void **state)
+{
+	const char *settings[] = { "extended_length=no", NULL };
+	struct world w;
+	unsigned long reads;
+
+	world_open(&w, settings);
+	world_bind(&w);
+	reads = ins_count(&w, 0xB0);
+	/* one refused extended READ, then short ones for good */
+	assert_true(reads > 6);
+	assert_false(w.card->caps & SC_CARD_CAP_APDU_EXT);
+	world_close(&w);
+
+	world_open(&w, NULL);
+	world_bind(&w);
+	/* whole files in one READ each: 0006, 000A, 000B, 0002 */
+	assert_int_equal(ins_count(&w, 0xB0), 4);
+	world_close(&w);
+}
+
+/* ---- injected faults: clean errors, nothing leaked (ASan) ---------------- */
+
+static void faults_end_cleanly(void **state)
+{
+	char apdu_setting[32], sw_setting[32];
+	static const char *const sws[] = { "6F00", "6982", "6A82", "6B00", "6700", "6D00", "9100", "6283" };
+	struct simreader_options short_reader = { .refuse_extended = true };
+	unsigned apdu;
+	size_t i;
+
+	/* Every APDU of a bind, answered with each unexpected status word. */
+	for (apdu = 1; apdu <= 14; apdu++) {
+		for (i = 0; i < sizeof sws / sizeof sws[0]; i++) {
+			const char *settings[] = { apdu_setting, sw_setting, NULL };
+			struct world w;
+			int r;
+
+			snprintf(apdu_setting, sizeof apdu_setting, "fail_apdu=%u", apdu);
+			snprintf(sw_setting, sizeof sw_setting, "fail_sw=%s", sws[i]);
+			world_open(&w, settings);
+			r = simreader_connect(w.ctx, &w.card);
+			if (r == SC_SUCCESS)
+				r = simreader_bind(w.card, &w.p15);
+			/* a fault in an optional step (a CA certificate) may be survived;
+			 * anything else must be a negative OpenSC error */
+			assert_true(r <= 0);
+			world_close(&w);
+		}
+	}
+	/* Truncated responses to each READ of the authentication certificate
+	 * (APDUs 5-10 with short APDUs: SELECT AID, SELECT 0006, READ, SELECT 000A). */
+	for (apdu = 5; apdu <= 10; apdu++) {
+		const char *settings[] = { apdu_setting, "truncate_after=10", NULL };
+
+		snprintf(apdu_setting, sizeof apdu_setting, "truncate_apdu=%u", apdu);
+		bind_with(settings, &short_reader, SC_ERROR_CORRUPTED_DATA);
+	}
+	/* Card pulled at each point of a bind. */
+	for (apdu = 1; apdu <= 20; apdu++) {
+		const char *settings[] = { apdu_setting, NULL };
+
+		snprintf(apdu_setting, sizeof apdu_setting, "remove_after=%u", apdu);
+		bind_with(settings, &short_reader, SC_ERROR_CARD_REMOVED);
+	}
+}
+
+static void truncated_certificate_is_corrupt(void **state)
+{
+	/* APDU 5 is the first READ of 000A (after SELECT AID, SELECT 0006,
+	 * READ 0006, SELECT 000A): cut to 100 bytes, the header says more. */
+	const char *settings[] = { "truncate_apdu=5", "truncate_after=100", NULL };
+	struct world w;
+	int r;
+
+	world_open(&w, settings);
+	world_connect(&w);
+	r = simreader_bind(w.card, &w.p15);
+	assert_int_equal(r, SC_ERROR_CORRUPTED_DATA);
+	world_close(&w);
+}
+
+/* ---- logging: no PIN byte below SC_LOG_DEBUG_PIN ------------------------- */
+
+static void pin_never_logged(void **state)
+{
+	char conf[512], log_path[] = "/tmp/test-driver-log.XXXXXX";
+	char hex[16];
+	struct world w;
+	FILE *log;
+	char *text;
+	long size;
+	int fd;
+
+	fd = mkstemp(log_path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(conf, sizeof conf, "app default { debug = %d; debug_file = %s; framework pkcs15 { } }",
+	         SC_LOG_DEBUG_PIN - 1, log_path);
+	world_open_ex(&w, conf, NULL, NULL);
+	world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 2, sign_pin, "ZZ9876", NULL), SC_SUCCESS);
+	world_close(&w);
+	log = fopen(log_path, "r");
+	assert_non_null(log);
+	fseek(log, 0, SEEK_END);
+	size = ftell(log);
+	fseek(log, 0, SEEK_SET);
+	assert_true(size > 1000);      /* the log was written at all */
+	text = calloc(1, (size_t)size + 1);
+	assert_int_equal(fread(text, 1, (size_t)size, log), (size_t)size);
+	fclose(log);
+	unlink(log_path);
+	assert_null(strstr(text, sign_pin));
+	assert_null(strstr(text, "ZZ9876"));
+	snprintf(hex, sizeof hex, "%02X %02X %02X", sign_pin[0], sign_pin[1], sign_pin[2]);
+	assert_null(strstr(text, hex));
+	assert_null(strstr(text, "5A 5A 39 38"));
+	free(text);
+}
+
+static int read_fact(const char *file, const char *key, char *out, size_t cap)
+{
+	size_t len, key_len = strlen(key);
+	char *data = (char *)test_identity_read(&identity, file, &len), *line, *save = NULL;
+	int found = -1;
+
+	if (data == NULL)
+		return -1;
+	data = realloc(data, len + 1);
+	data[len] = '\0';
+	for (line = strtok_r(data, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, key, key_len) == 0 && line[key_len] == '=') {
+			snprintf(out, cap, "%s", line + key_len + 1);
+			found = 0;
+		}
+	}
+	free(data);
+	return found;
+}
+
+static int setup(void **state)
+{
+	if (test_identity_acquire(&identity) != 0)
+		return -1;
+	if (read_fact("pins", "auth", auth_pin, sizeof auth_pin) || read_fact("pins", "sign", sign_pin, sizeof sign_pin)
+	    || read_fact("pins", "text", text_pin, sizeof text_pin)
+	    || read_fact("facts", "auth_serial", auth_serial, sizeof auth_serial))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_identity_release(&identity);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(detect_every_known_atr),
+		cmocka_unit_test(detect_unknown_atr_by_aid),
+		cmocka_unit_test(never_claim_6a82),
+		cmocka_unit_test(detect_forced_asks_again),
+		cmocka_unit_test(bind_objects_and_serial),
+		cmocka_unit_test(each_public_file_read_once),
+		cmocka_unit_test(signature_certificate_needs_pin),
+		cmocka_unit_test(public_key_1_without_pin),
+		cmocka_unit_test(impossible_pins_cost_nothing),
+		cmocka_unit_test(verify_right_wrong_and_tries),
+		cmocka_unit_test(blocked_pin_6983),
+		cmocka_unit_test(blocked_pin_6984),
+		cmocka_unit_test(change_pin),
+		cmocka_unit_test(signatures_both_keys_all_hashes),
+		cmocka_unit_test(signature_without_pin_refused_by_card),
+		cmocka_unit_test(reset_drops_state),
+		cmocka_unit_test(switches_all_bind),
+		cmocka_unit_test(extended_refused_falls_back),
+		cmocka_unit_test(truncated_certificate_is_corrupt),
+		cmocka_unit_test(faults_end_cleanly),
+		cmocka_unit_test(pin_never_logged),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
