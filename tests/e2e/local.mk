@@ -5,3 +5,5 @@ dist_check_SCRIPTS += tests/e2e/e2e-card-info.sh
 # the JPKI application through the stock tools (owned by "driver")
 E2E_TESTS += tests/e2e/e2e-jpki-tools.sh
 dist_check_SCRIPTS += tests/e2e/e2e-jpki-tools.sh tests/e2e/jpki-checks.sh
+E2E_TESTS += tests/e2e/e2e-jpki-valgrind.sh
+dist_check_SCRIPTS += tests/e2e/e2e-jpki-valgrind.sh
