@@ -6,3 +6,4 @@ include tests/sim/local.mk
 include tests/module/local.mk
 include tests/config/local.mk
 include tests/e2e/local.mk
+include tests/clients/local.mk
