@@ -58,6 +58,7 @@ static int read_exactly(int fd, uint8_t *buf, size_t len)
 
 int vpcd_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
 {
+	int one_for_quickack = 1;
 	uint8_t header[2];
 	size_t frame_len;
 	int rc;
@@ -69,6 +70,10 @@ int vpcd_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len)
 	frame_len = (size_t)header[0] << 8 | header[1];
 	if (frame_len > cap)
 		return -1;
+	/* vpcd writes the length and the payload separately without TCP_NODELAY:
+	 * its payload waits for our ACK of the length, which Linux would delay by
+	 * up to 40 ms per APDU. Acknowledge now (the option is not sticky). */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one_for_quickack, sizeof(one_for_quickack));
 	if (frame_len > 0 && read_exactly(fd, buf, frame_len) != 0)
 		return -1;
 	*len = frame_len;
