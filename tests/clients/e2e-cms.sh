@@ -15,9 +15,9 @@
 #            jpki/0001
 #   consent  the signature key is marked CKA_ALWAYS_AUTHENTICATE: each signature
 #            needs the PIN again (per-signature consent)
-#   sign     openssl cms -sign with the card's key; the signature PIN comes from
-#            the environment (-passin env:), never argv or a file; no try spent,
-#            exactly one signature computed by the card
+#   sign     openssl cms -sign with the card's key, the PIN typed at a terminal:
+#            asked at login and again for the signature (consent honoured by
+#            the client), no try spent, exactly one signature by the card
 #   verify   openssl cms -verify against jpki/0002 succeeds, the signer
 #            certificate in the signature is the card's; a changed document fails
 #   wrong-pin a wrong (well-formed) signature PIN: no signature, tries_sign -1
@@ -31,7 +31,7 @@ if [ "${1:-}" != "--in-card" ]; then
 fi
 
 : "${JPKI_IDENTITY:?run by tests/harness/with-card.sh}" "${JPKI_SIM_STATS:?run by tests/harness/with-card.sh}"
-clients_require openssl p11tool
+clients_require openssl p11tool script mkfifo
 ls /usr/lib/*/engines-3/pkcs11.so >/dev/null 2>&1 || clients_fail prerequisites "OpenSSL's pkcs11 engine missing (package libengine-pkcs11-openssl)"
 module=$CLIENTS_PKCS11_MODULE
 clients_install_trap
@@ -90,30 +90,73 @@ openssl x509 -inform DER -in "$JPKI_IDENTITY/jpki/0002" -out "$clients_tmp/sign-
 	clients_fail prerequisites "cannot read the signature CA certificate"
 printf 'opensc-jpki CMS test document %s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$clients_tmp/document.txt"
 
-# Runs openssl cms -sign with the card's key; the PIN comes as $1 and reaches
-# the engine through -passin env: (the engine's PIN prompt asks openssl's UI,
-# which answers with the -passin value) - so it is never on a command line.
-# PKCS11_MODULE_PATH tells the engine which PKCS#11 module to load (its default
-# is p11-kit's proxy); OPENSSL_CONF=/dev/null keeps the system's openssl.cnf out.
-cms_sign() { # pin, output
-	CLIENTS_SIGN_PIN=$1 OPENSSL_CONF=/dev/null PKCS11_MODULE_PATH=$module \
-	timeout 60 openssl cms -sign -binary -md sha256 \
-		-engine pkcs11 -keyform engine -inkey "$key_url" -passin env:CLIENTS_SIGN_PIN \
-		-signer "$clients_tmp/sign-cert.pem" \
-		-in "$clients_tmp/document.txt" -outform DER -out "$2"
+# Runs openssl cms -sign with the card's key under a pseudo-terminal
+# (script(1)), and types the PIN at each of its prompts like a user at a
+# terminal: the token PIN when the engine logs in, then the key PIN the card's
+# per-signature consent (CKA_ALWAYS_AUTHENTICATE) asks for before the
+# signature. The PIN goes through a pipe into the terminal, never argv or a
+# file; it is typed only once a prompt is shown and a moment later, when
+# OpenSSL has switched echo off, so the transcript never shows it (checked).
+# PKCS11_MODULE_PATH tells the engine which module to load (its default is
+# p11-kit's proxy); OPENSSL_CONF=/dev/null keeps the system's openssl.cnf out.
+# A prompt beyond the expected number is not answered: the run is stopped, so a
+# client that asks again after a wrong PIN cannot spend a second try.
+# Sets cms_rc and cms_prompts.
+cms_sign() { # pin, output, prompts to answer
+	rm -f "$clients_tmp/tty-in" "$clients_tmp/tty.out"
+	mkfifo "$clients_tmp/tty-in"
+	CLIENTS_KEY_URL=$key_url CLIENTS_SIGNER=$clients_tmp/sign-cert.pem \
+	CLIENTS_DOC=$clients_tmp/document.txt CLIENTS_OUT=$2 \
+	OPENSSL_CONF=/dev/null PKCS11_MODULE_PATH=$module SHELL=/bin/sh \
+	timeout 60 script -q -e -f -c 'exec openssl cms -sign -binary -md sha256 \
+		-engine pkcs11 -keyform engine -inkey "$CLIENTS_KEY_URL" \
+		-signer "$CLIENTS_SIGNER" -in "$CLIENTS_DOC" -outform DER -out "$CLIENTS_OUT"' \
+		/dev/null <"$clients_tmp/tty-in" >"$clients_tmp/tty.out" 2>&1 &
+	sign_pid=$!
+	clients_track_pid "$sign_pid"
+	exec 3>"$clients_tmp/tty-in"
+	cms_prompts=0
+	while kill -0 "$sign_pid" 2>/dev/null; do
+		shown=$(grep -ac 'Enter PKCS#11 .*PIN' "$clients_tmp/tty.out" || true)
+		if [ "$shown" -gt "$3" ]; then
+			kill "$sign_pid" 2>/dev/null || true
+			break
+		fi
+		if [ "$shown" -gt "$cms_prompts" ]; then
+			sleep 0.3
+			printf '%s\n' "$1" >&3
+			cms_prompts=$((cms_prompts + 1))
+		fi
+		sleep 0.1
+	done
+	exec 3>&-
+	cms_rc=0
+	wait "$sign_pid" || cms_rc=$?
+	clients_untrack_pid "$sign_pid"
+	if grep -aqF "$1" "$clients_tmp/tty.out"; then
+		clients_fail sign "the PIN was echoed on the terminal"
+	fi
+}
+# What openssl printed, without the card's answers: prompts and errors only.
+cms_transcript() {
+	grep -aE 'Enter|error|Error' "$clients_tmp/tty.out" | tr -d '\r' | head -n 8
 }
 
 tries_before=$(sim_stat tries_sign)
 [ "$tries_before" = 5 ] || clients_fail sign "signature PIN has $tries_before tries before the test, expected 5"
 signatures_before=$(sim_stat ins_2A)
-rc=0
-cms_sign "$sign_pin" "$clients_tmp/document.p7s" >"$clients_tmp/sign.out" 2>"$clients_tmp/sign.err" || rc=$?
-[ "$rc" -eq 0 ] && [ -s "$clients_tmp/document.p7s" ] ||
-	clients_fail sign "openssl cms -sign exited $rc: $(cat "$clients_tmp/sign.err")"
+cms_sign "$sign_pin" "$clients_tmp/document.p7s" 2
+[ "$cms_rc" -eq 0 ] && [ -s "$clients_tmp/document.p7s" ] ||
+	clients_fail sign "openssl cms -sign exited $cms_rc: $(cms_transcript)"
+# Two prompts: the token login, and the key's own for this one signature.
+grep -aq 'Enter PKCS#11 token PIN' "$clients_tmp/tty.out" &&
+grep -aq 'Enter PKCS#11 key PIN for Digital Signature Key' "$clients_tmp/tty.out" &&
+[ "$cms_prompts" -eq 2 ] ||
+	clients_fail sign "expected a token PIN and a key PIN prompt, got $cms_prompts: $(cms_transcript)"
 [ "$(sim_stat tries_sign)" = 5 ] || clients_fail sign "signing left tries_sign at $(sim_stat tries_sign)"
 signatures=$(( $(sim_stat ins_2A) - signatures_before ))
 [ "$signatures" -eq 1 ] || clients_fail sign "the card computed $signatures signatures, expected 1"
-clients_note "sign: openssl cms -sign through the pkcs11 engine, one card signature"
+clients_note "sign: openssl cms -sign through the pkcs11 engine: PIN asked for login and again for the signature (consent), one card signature"
 
 # --- verify --------------------------------------------------------------------
 rc=0
@@ -141,10 +184,9 @@ clients_note "verify: CMS Verification successful against jpki/0002, signer = jp
 
 # --- wrong-pin -----------------------------------------------------------------
 signatures_before=$(sim_stat ins_2A)
-rc=0
-cms_sign "$wrong_sign_pin" "$clients_tmp/wrong.p7s" >"$clients_tmp/wrong.out" 2>"$clients_tmp/wrong.err" || rc=$?
-[ "$rc" -ne 0 ] || clients_fail wrong-pin "openssl cms -sign succeeded with a wrong PIN"
+cms_sign "$wrong_sign_pin" "$clients_tmp/wrong.p7s" 1
+[ "$cms_rc" -ne 0 ] || clients_fail wrong-pin "openssl cms -sign succeeded with a wrong PIN"
 [ "$(sim_stat ins_2A)" = "$signatures_before" ] || clients_fail wrong-pin "the card signed after a wrong PIN"
 [ "$(sim_stat tries_sign)" = 4 ] || clients_fail wrong-pin "one wrong PIN left tries_sign at $(sim_stat tries_sign), expected 4"
-clients_note "wrong-pin: refused (exit $rc), tries_sign 5 -> 4"
+clients_note "wrong-pin: refused (exit $cms_rc, $cms_prompts prompt(s)), tries_sign 5 -> 4"
 clients_note "PASS cms"

@@ -25,6 +25,14 @@ clients_tmp=""
 clients_track_pid() {
 	clients_pids="$clients_pids $1"
 }
+# For a process that has been waited for: its pid may be reused by now.
+clients_untrack_pid() {
+	kept=""
+	for pid in $clients_pids; do
+		[ "$pid" = "$1" ] || kept="$kept $pid"
+	done
+	clients_pids=$kept
+}
 clients_cleanup() {
 	for pid in $clients_pids; do
 		kill "$pid" 2>/dev/null || true
