@@ -10,6 +10,8 @@
 # outer run requires the negative control to fail exactly there.
 #
 # Steps (inside the card's namespace):
+#   extensions the identity's signature certificate has key usage
+#            digitalSignature and nonRepudiation
 #   token    a PKCS#11 token carries the authentication certificate's serial
 #   cert     the signature certificate read from the card (signature PIN) is
 #            jpki/0001
@@ -50,6 +52,14 @@ case "$sign_pin" in
 	*A) wrong_sign_pin=${sign_pin%?}B ;;
 	*) wrong_sign_pin=${sign_pin%?}A ;;
 esac
+
+# --- extensions ----------------------------------------------------------------
+# S/MIME verification checks the signer's key usage; real signature
+# certificates carry digitalSignature and nonRepudiation.
+openssl x509 -inform DER -in "$JPKI_IDENTITY/jpki/0001" -noout -ext keyUsage \
+	>"$clients_tmp/sign-ext" 2>&1 || clients_fail extensions "cannot read the signature certificate's extensions"
+grep -q 'Digital Signature, Non Repudiation' "$clients_tmp/sign-ext" ||
+	clients_fail extensions "the signature certificate lacks digitalSignature/nonRepudiation: $(tr '\n' ' ' <"$clients_tmp/sign-ext")"
 
 # --- token ---------------------------------------------------------------------
 # OpenSC keeps the last 16 characters of a longer PKCS#15 serial.
@@ -133,7 +143,8 @@ cms_sign() { # pin, output, prompts to answer
 	cms_rc=0
 	wait "$sign_pid" || cms_rc=$?
 	clients_untrack_pid "$sign_pid"
-	if grep -aqF "$1" "$clients_tmp/tty.out"; then
+	# The PIN goes to grep on stdin (printf is a shell builtin): not in argv.
+	if printf '%s\n' "$1" | grep -aqF -f - "$clients_tmp/tty.out"; then
 		clients_fail sign "the PIN was echoed on the terminal"
 	fi
 }

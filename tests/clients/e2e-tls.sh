@@ -12,6 +12,8 @@
 # the negative control to fail exactly there.
 #
 # Steps (inside the card's namespace):
+#   extensions the test identity's authentication certificate has key usage
+#             digitalSignature and extended key usage clientAuth
 #   token     p11tool (p11-kit, Debian's opensc-pkcs11.module) lists a token
 #             whose serial is the authentication certificate's serial
 #   server    s_server on a free loopback port, client certificates verified
@@ -41,6 +43,14 @@ tries() { # auth|sign
 auth_pin=$(clients_value "$JPKI_IDENTITY/pins" auth)
 auth_serial=$(clients_value "$JPKI_IDENTITY/facts" auth_serial)
 [ -n "$auth_pin" ] && [ -n "$auth_serial" ] || clients_fail prerequisites "identity lacks the auth PIN or auth_serial"
+
+# --- extensions ----------------------------------------------------------------
+# What TLS stacks check in a client certificate, as real cards' certificates
+# carry it: key usage digitalSignature, extended key usage clientAuth.
+openssl x509 -inform DER -in "$JPKI_IDENTITY/jpki/000A" -noout -ext keyUsage,extendedKeyUsage \
+	>"$clients_tmp/auth-ext" 2>&1 || clients_fail extensions "cannot read the authentication certificate's extensions"
+grep -q 'Digital Signature' "$clients_tmp/auth-ext" && grep -q 'TLS Web Client Authentication' "$clients_tmp/auth-ext" ||
+	clients_fail extensions "the authentication certificate lacks digitalSignature or clientAuth: $(tr '\n' ' ' <"$clients_tmp/auth-ext")"
 
 # --- token ---------------------------------------------------------------------
 # p11-kit skips per-user module files for root, so what is used here is Debian's
