@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--builddir DIR] [--reps N] [--quick] [--latency "0 20"]
 #                [--ext "yes no"] [--workloads "..."] [--out FILE.md] [--tsv FILE]
-#                [--trace-dir DIR] [--update-readme FILE]
+#                [--trace-dir DIR] [--apdus FILE] [--update-readme FILE]
 #
 # Builds nothing: run `make` first. The build directory comes from --builddir,
 # else $top_builddir (set by `make check`), else the current directory.
@@ -14,6 +14,7 @@
 #   --out FILE   also write the Markdown report there
 #   --tsv FILE   keep the raw per-run lines (see bench/session.sh)
 #   --trace-dir DIR  keep the card's APDU trace of each session (PIN bytes masked)
+#   --apdus FILE     keep the traced APDUs of each run (input of bench/trace-check.awk)
 #   --update-readme FILE   put the report under FILE's <!-- bench-table --> line
 #
 # For each (latency, extended length) setting there is one harness session per
@@ -31,6 +32,7 @@ out=""
 tsv=""
 readme=""
 trace_dir=""
+apdus_copy=""
 plugin_name=mynumber
 invocation="bench/run.sh${*:+ $*}"
 
@@ -46,7 +48,8 @@ while [ $# -gt 0 ]; do
 		--tsv) tsv=$2; shift 2 ;;
 		--update-readme) readme=$2; shift 2 ;;
 		--trace-dir) trace_dir=$2; shift 2 ;;
-		-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		--apdus) apdus_copy=$2; shift 2 ;;
+		-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -97,7 +100,10 @@ sh "$srcdir/tests/lib/opensc-conf.sh" plugin-first --module "$module" --name "$p
 sh "$srcdir/tests/lib/opensc-conf.sh" builtin >"$work/builtin.conf"
 
 runs=$work/runs.tsv
+apdus=$work/runs.apdus
 : >"$runs"
+: >"$apdus"
+[ -n "$trace_dir" ] || trace_dir=$work
 status=0
 for latency in $latencies; do
 	for ext in $ext_settings; do
@@ -106,14 +112,13 @@ for latency in $latencies; do
 			label="lat${latency}_ext${ext}_${conf}"
 			echo "bench: $label ($reps run(s) of: $workloads)" >&2
 			mkdir -p "$work/$label"
-			trace_args=""
-			[ -z "$trace_dir" ] || trace_args="--trace $trace_dir/$label.trace"
-			# shellcheck disable=SC2086
-			if ! run_harness --identity "$work/identity" $trace_args \
+			trace=$trace_dir/$label.trace
+			if ! run_harness --identity "$work/identity" --trace "$trace" \
 				--set "latency_ms=$latency" --set "extended_length=$ext" \
 				--conf "$work/$conf.conf" -- \
 				sh "$here/session.sh" --out "$runs" --label "$label" --reps "$reps" \
 					--p11-sign "$p11_sign" --p11-module "$p11_module" --work "$work/$label" \
+					--trace "$trace" --apdus "$apdus" \
 					$workloads; then
 				echo "bench: session $label failed" >&2
 				status=1
@@ -123,6 +128,7 @@ for latency in $latencies; do
 done
 
 [ -z "$tsv" ] || cp "$runs" "$tsv"
+[ -z "$apdus_copy" ] || cp "$apdus" "$apdus_copy"
 
 {
 	echo "Benchmark of the card link: \`$invocation\` ($reps run(s) per insertion) on $(date -u +%Y-%m-%d), OpenSC $(OPENSC_CONF=$work/builtin.conf opensc-tool -i 2>/dev/null | sed -n '1s/^OpenSC \([^ ]*\).*/\1/p'),"
@@ -132,6 +138,11 @@ done
 	echo "the stock configuration is Debian's opensc.conf (built-in \`jpki\` driver)."
 	echo
 	awk -f "$here/report.awk" "$runs"
+	echo
+	echo "Card-link hygiene, worst run (from the card's APDU trace): a re-read fetches bytes already read in"
+	echo "the same run; 6A82 answers are probes for files or applications the card does not have."
+	echo
+	awk -f "$here/trace-check.awk" "$runs" "$apdus"
 } >"$work/report.md"
 cat "$work/report.md"
 [ -z "$out" ] || cp "$work/report.md" "$out"

@@ -3,12 +3,14 @@
 # one private pcscd, one opensc.conf) and runs each workload REPS times.
 #
 #   session.sh --out TSV --label LABEL --reps N [--p11-sign PATH] [--p11-module PATH]
-#              [--work DIR] WORKLOAD...
+#              [--work DIR] [--trace FILE --apdus FILE] WORKLOAD...
 #
 # Appends one tab-separated line per run to TSV:
 #   label workload run exit_code apdus bytes_in bytes_out resets wall_ns
 # APDU and byte figures are deltas of the card's stats file around the command
 # (the card counts what reached it; nothing else talks to it during a session).
+# With --trace (the card's APDU trace, jpki-sim --trace) the APDUs of each run
+# are appended to the --apdus file as: label workload run trace-line.
 # After the workloads, one unmeasured `opensc-tool -n -v` records which card
 # driver bound the card:  label driver - - ... NAME
 #
@@ -23,6 +25,8 @@ reps=1
 p11_sign=""
 p11_module=""
 work=""
+trace=""
+apdus=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--out) out=$2; shift 2 ;;
@@ -31,6 +35,8 @@ while [ $# -gt 0 ]; do
 		--p11-sign) p11_sign=$2; shift 2 ;;
 		--p11-module) p11_module=$2; shift 2 ;;
 		--work) work=$2; shift 2 ;;
+		--trace) trace=$2; shift 2 ;;
+		--apdus) apdus=$2; shift 2 ;;
 		--) shift; break ;;
 		-*) echo "session.sh: unknown option $1" >&2; exit 2 ;;
 		*) break ;;
@@ -113,6 +119,14 @@ run_line() {
 		$(($5 - $1)) $(($6 - $2)) $(($7 - $3)) $(($8 - $4)) "$9"
 }
 
+# The trace lines of one run: APDU numbers after the "before" count up to the
+# "after" count (the card numbers APDUs from 1 over its lifetime).
+trace_slice() {
+	awk -v first=$(($1 + 1)) -v last="$5" -v prefix="$label	$workload	$run" '
+		/^#[0-9]+ / { n = substr($1, 2) + 0; if (n >= first && n <= last) print prefix "\t" $0 }
+	' "$trace"
+}
+
 for workload in "$@"; do
 	run=1
 	while [ "$run" -le "$reps" ]; do
@@ -131,6 +145,8 @@ for workload in "$@"; do
 		fi
 		# shellcheck disable=SC2086
 		run_line $before $after $((end_ns - start_ns)) >>"$out"
+		# shellcheck disable=SC2086
+		[ -z "$trace" ] || [ -z "$apdus" ] || trace_slice $before $after >>"$apdus"
 		run=$((run + 1))
 	done
 done
