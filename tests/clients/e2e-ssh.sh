@@ -114,19 +114,17 @@ EOF
 chmod 700 "$clients_tmp/askpass"
 
 # Runs ssh with the card; the PIN to answer comes as $1. Only the card's keys
-# may be offered: no agent, and an IdentityFile that does not exist so that
-# ssh's default ~/.ssh/id_* files (found through the password database, not
-# $HOME) are not tried. (IdentitiesOnly=yes and "IdentityFile none" would drop the
-# PKCS#11 keys too.)
+# may be offered: no agent, and "IdentityFile none" so that ssh's default
+# ~/.ssh/id_* files (found through the password database, not $HOME) are not
+# tried. (IdentitiesOnly=yes would drop the PKCS#11 keys too, in OpenSSH 9.2.)
 ssh_with_card() { # pin, command
 	: >"$clients_tmp/askpass.log"
 	HOME=$clients_tmp CLIENTS_ASKPASS_PIN=$1 CLIENTS_ASKPASS_LOG=$clients_tmp/askpass.log \
 	SSH_ASKPASS=$clients_tmp/askpass SSH_ASKPASS_REQUIRE=force  \
-	timeout 60 ssh -F none -p "$port" \
-		-o PKCS11Provider="$module" \
+	timeout 60 ssh -F none -p "$port" -I "$module" \
 		-o BatchMode=no \
 		-o IdentityAgent=none \
-		-o IdentityFile="$clients_tmp/no-key-file" \
+		-o IdentityFile=none \
 		-o PreferredAuthentications=publickey \
 		-o UserKnownHostsFile="$clients_tmp/known_hosts" -o StrictHostKeyChecking=yes \
 		-o ConnectTimeout=20 \
