@@ -302,7 +302,10 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		r = add_public_key(p15card, &keys[i], &key);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "public key");
 	}
+	/* Opt-in: the card-face text is personal data a PKCS#11 caller would
+	 * otherwise see listed. */
 	if (module_config_get_bool(card->ctx, "card_info", 0)) {
+		sc_log(card->ctx, "card_driver %s: card_info = yes", module_config_name());
 		r = mynumber_pkcs15_add_text_ap_objects(p15card);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "card-face text objects");
 	}
