@@ -239,7 +239,7 @@ int conf_edit_disable(const char *text, size_t length, struct conf_text *out, st
 
 		memcpy(reason, err->message, sizeof reason);
 		set_error(err, 0, "without the lines marked '%s' the file would not parse (%s); edit it by hand",
-		          CONF_EDIT_MARK + 1, reason);
+		          &CONF_EDIT_MARK[1], reason);
 		conf_text_free(out);
 		return -1;
 	}

@@ -156,6 +156,15 @@ done
 refuse no-app-default enable ": no 'app default' block: this is not an opensc.conf OpenSC would use; file left unchanged"
 refuse hand-configured enable ":2: there is already a 'card_driver' block for 'mynumber', not added by opensc-jpki-config; remove it by hand or choose another --name; file left unchanged"
 
+# A hand edit that leans on a marked line: disable must not leave a broken file.
+printf 'app default {\n\tframework pkcs15 { # opensc-jpki\n\t}\n}\n' > "$scratch/leaning.conf"
+before=$(fingerprint "$scratch/leaning.conf")
+run "$config_tool" disable "$scratch/leaning.conf"
+expect_rc 2 "disable that would break the file refused"
+expect_text "$err" "opensc-jpki-config: $scratch/leaning.conf: without the lines marked '# opensc-jpki' the file would not parse ('}' without a matching '{'); edit it by hand; file left unchanged" \
+	"disable that would break the file: message"
+expect_text "$(fingerprint "$scratch/leaning.conf")" "$before" "disable that would break the file leaves it"
+
 run "$config_tool" status "$data/malformed-brace.conf"
 expect_rc 2 "status of a malformed file"
 expect_text "$err" "opensc-jpki-config: $data/malformed-brace.conf:1: '{' is never closed" "status error message"
