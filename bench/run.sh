@@ -34,16 +34,17 @@ readme=""
 trace_dir=""
 apdus_copy=""
 plugin_name=mynumber
-invocation="bench/run.sh${*:+ $*}"
+# What the report says was run: the options that change the figures only.
+invocation="bench/run.sh"
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--builddir) builddir=$2; shift 2 ;;
-		--reps) reps=$2; shift 2 ;;
-		--quick) reps=1; latencies=0; shift ;;
-		--latency) latencies=$2; shift 2 ;;
-		--ext) ext_settings=$2; shift 2 ;;
-		--workloads) workloads=$2; shift 2 ;;
+		--reps) reps=$2; invocation="$invocation $1 $2"; shift 2 ;;
+		--quick) reps=1; latencies=0; invocation="$invocation $1"; shift ;;
+		--latency) latencies=$2; invocation="$invocation $1 \"$2\""; shift 2 ;;
+		--ext) ext_settings=$2; invocation="$invocation $1 \"$2\""; shift 2 ;;
+		--workloads) workloads=$2; invocation="$invocation $1 \"$2\""; shift 2 ;;
 		--out) out=$2; shift 2 ;;
 		--tsv) tsv=$2; shift 2 ;;
 		--update-readme) readme=$2; shift 2 ;;
@@ -152,7 +153,7 @@ if [ -n "$readme" ]; then
 	# <!-- /bench-table -->; a lone opening marker gets its closing one.
 	grep -q '^<!-- bench-table -->$' "$readme" || die "$readme has no <!-- bench-table --> line"
 	{
-		echo "Rerun it (as root, after \`scripts/build.sh plain\`; about 10 minutes on 2 cores):"
+		echo "Rerun it (as root, after \`scripts/build.sh plain\`; about 2 minutes on 2 cores):"
 		echo
 		echo '```sh'
 		echo "cd build/plain && sh ../../bench/run.sh --reps $reps --update-readme ../../README.md"
@@ -166,6 +167,7 @@ if [ -n "$readme" ]; then
 		/^<!-- bench-table -->$/ {
 			print
 			while ((getline line < block) > 0) print line
+			print ""
 			print "<!-- /bench-table -->"
 			skipping = 1
 			next

@@ -105,13 +105,17 @@ END {
 		if (misses == 0) print "met:     no re-read, no 6A82, no reset in any plugin run"
 		exit misses ? 1 : 0
 	}
+	title["opensc-tool-n"] = "`opensc-tool -n`"
+	title["dump"] = "`pkcs15-tool --dump`"
+	title["read-cert-2"] = "`pkcs15-tool --read-certificate 2 --verify-pin`"
+	title["sign-20"] = "20 × C_Sign (`bench/p11-sign`)"
 	print "| workload | re-reads plugin / built-in | 6A82 answers plugin / built-in | resets plugin / built-in |"
 	print "|---|---:|---:|---:|"
 	for (w = 1; w <= 4; w++) {
 		pk = order[w] SUBSEP "plugin"
 		bk = order[w] SUBSEP "builtin"
 		if (!(pk in seen_key) && !(bk in seen_key)) continue
-		printf "| %s | %d / %d | %d / %d | %d / %d |\n", order[w],
+		printf "| %s | %d / %d | %d / %d | %d / %d |\n", title[order[w]],
 			cell("reread", pk), cell("reread", bk), cell("notfound", pk), cell("notfound", bk),
 			cell("reset", pk), cell("reset", bk)
 	}
