@@ -551,6 +551,29 @@ static int check_enabled(const char *text, size_t length, const char *name, stru
 	return 0;
 }
 
+/* disable must give back exactly the text we started from; lines that merely
+ * look like our marks (a saved copy of a saved line...) would break that. */
+static int check_restores(const struct conf_text *enabled, const struct conf_text *base, struct conf_error *err)
+{
+	struct buffer restored = { 0 };
+	bool found, same;
+
+	strip_marks(enabled->data, enabled->length, &restored, &found);
+	if (restored.failed) {
+		free(restored.data);
+		set_error(err, 0, "out of memory");
+		return -1;
+	}
+	same = restored.length == base->length && (base->length == 0 || memcmp(restored.data, base->data, base->length) == 0);
+	free(restored.data);
+	if (!same) {
+		set_error(err, 0, "lines in the file look like opensc-jpki-config's own marks ('%s', '%s'); edit it by hand",
+		          CONF_EDIT_SAVED, &CONF_EDIT_MARK[1]);
+		return -1;
+	}
+	return 0;
+}
+
 static int build_insertions(const struct conf_doc *doc, const struct conf_node *app,
                             const struct conf_plugin *plugin, const char *eol, struct insertion *ins,
                             size_t *count, struct conf_error *err)
@@ -670,7 +693,8 @@ int conf_edit_enable(const char *text, size_t length, const struct conf_plugin *
 	apply_insertions(&doc, ins, count, file_eol(base.data, base.length), &buf);
 	if (buffer_finish(&buf, out, err) != 0)
 		goto out_doc;
-	if (check_enabled(out->data, out->length, plugin->name, err) != 0) {
+	if (check_enabled(out->data, out->length, plugin->name, err) != 0
+	    || check_restores(out, &base, err) != 0) {
 		conf_text_free(out);
 		goto out_doc;
 	}

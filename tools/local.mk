@@ -26,3 +26,13 @@ etc/opensc-jpki.conf: $(top_srcdir)/etc/opensc-jpki.conf.example Makefile
 	sed -e 's|@MODULE@|$(libdir)/opensc-jpki.so|g' $(top_srcdir)/etc/opensc-jpki.conf.example > $@.tmp && \
 	mv $@.tmp $@
 CLEANFILES += etc/opensc-jpki.conf etc/opensc-jpki.conf.tmp
+
+# Any bytes as an opensc.conf through the parser and editor (--enable-fuzzing).
+# Seeds: tests/config/data/*.conf.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tools/fuzz-conf-edit
+tools_fuzz_conf_edit_SOURCES = tools/fuzz-conf-edit.c \
+	tools/conf-edit.c tools/conf-edit.h tools/conf-parse.c tools/conf-parse.h
+tools_fuzz_conf_edit_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tools_fuzz_conf_edit_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+endif
