@@ -37,6 +37,7 @@ function note(kind, label, workload, run, detail,    key) {
 NF >= 9 && $2 != "driver" {
 	key = $2 SUBSEP conf_of($1)
 	seen_key[key] = 1
+	if ($4 == 0) expected_apdus[$1, $2, $3] = $5
 	if ($4 == 0 && $8 > 0) {
 		per_run["reset", $1, $2, $3] = $8
 		if ($8 > worst["reset", key]) worst["reset", key] = $8
@@ -47,6 +48,7 @@ NF >= 9 && $2 != "driver" {
 
 NF == 4 {
 	run_id = $1 SUBSEP $2 SUBSEP $3
+	traced_apdus[run_id]++
 	if (run_id != current_run) {
 		current_run = run_id
 		current_ap = "?"
@@ -92,6 +94,14 @@ END {
 	split("opensc-tool-n dump read-cert-2 sign-20", order, " ")
 	if (mode == "check") {
 		misses = 0
+		# Without the trace every hygiene check would pass vacuously.
+		for (run_id in expected_apdus) {
+			split(run_id, id_part, SUBSEP)
+			if (conf_of(id_part[1]) != "plugin" || traced_apdus[run_id] + 0 == expected_apdus[run_id]) continue
+			print "NOT MET: " id_part[2] " (" id_part[1] ", run " id_part[3] "): the trace holds " \
+				traced_apdus[run_id] + 0 " APDUs, the counters " expected_apdus[run_id]
+			misses++
+		}
 		for (w = 1; w <= 4; w++) {
 			key = order[w] SUBSEP "plugin"
 			if (!(key in seen_key)) continue
