@@ -664,18 +664,18 @@ int conf_edit_enable(const char *text, size_t length, const struct conf_plugin *
 		set_error(err, 0, "module path must be absolute and contain no '\"' or newline");
 		return -1;
 	}
-	/* A lone CR ends a scconf comment: a saved copy of such a line would come alive. */
-	for (i = 0; i < length; i++)
-		if (text[i] == '\r' && (i + 1 == length || text[i + 1] != '\n')) {
-			struct conf_doc where = { .text = text, .length = length };
-
-			set_error(err, conf_line_of(&where, i),
-			          "carriage return without a newline; convert the file's line ends first");
-			return -1;
-		}
 	/* Anything we added before is replaced, so enabling twice is a no-op. */
 	if (conf_edit_disable(text, length, &base, err) != 0)
 		return -1;
+	/* A lone CR ends a scconf comment: a saved copy of such a line would come alive. */
+	for (i = 0; i < base.length; i++)
+		if (base.data[i] == '\r' && (i + 1 == base.length || base.data[i + 1] != '\n')) {
+			struct conf_doc where = { .text = base.data, .length = base.length };
+
+			set_error(err, conf_line_of(&where, i),
+			          "carriage return without a newline; convert the file's line ends first");
+			goto out;
+		}
 	if (conf_parse(base.data, base.length, &doc, err) != 0)
 		goto out;
 	app = find_app_default(&doc, err);

@@ -417,6 +417,21 @@ static void test_refusals_nul(void **state)
 	assert_string_equal(err.message, "NUL byte in the file");
 }
 
+/* Found by the fuzzer: restoring a saved last line (no newline) in front of a
+ * CR made a lone CR, which a second enable would have refused. */
+static void test_enable_refuses_what_it_could_not_redo(void **state)
+{
+	static const char text[] = "# opensc-jpki-was-noeol: x\r\n\t\napp default {\n}\n";
+	const struct conf_plugin plugin = { .name = "mynumber", .module = MODULE, .card_info = false };
+	struct conf_text out;
+	struct conf_error err;
+
+	(void)state;
+	assert_int_equal(conf_edit_enable(text, sizeof text - 1, &plugin, &out, &err), -1);
+	assert_int_equal(err.line, 1);
+	assert_string_equal(err.message, "carriage return without a newline; convert the file's line ends first");
+}
+
 static void test_depth_limit(void **state)
 {
 	char text[512] = "";
@@ -466,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_never_more_lenient_than_scconf),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_refusals_nul),
+		cmocka_unit_test(test_enable_refuses_what_it_could_not_redo),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_names_and_modules),
 	};
