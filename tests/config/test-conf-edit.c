@@ -421,7 +421,7 @@ static void test_refusals_nul(void **state)
  * CR made a lone CR, which a second enable would have refused. */
 static void test_enable_refuses_what_it_could_not_redo(void **state)
 {
-	static const char text[] = "# opensc-jpki-was-noeol: x\r\n\t\napp default {\n}\n";
+	static const char text[] = "# opensc-jpki-was-noeol: # x\r\n\t\napp default {\n}\n";
 	const struct conf_plugin plugin = { .name = "mynumber", .module = MODULE, .card_info = false };
 	struct conf_text out;
 	struct conf_error err;
