@@ -76,6 +76,8 @@ static void usage(FILE *out)
 "    reselect_clears_pin=yes|no  selecting the current AP again drops the PIN\n"
 "                            state (default yes).\n"
 "    extended_length=yes|no  accept extended-length APDUs (default yes; no: 6700).\n"
+"    sfi=yes|no              READ BINARY by short EF identifier, P1 = 80 | SFI\n"
+"                            (default yes; no: 6A86).\n"
 "    chain_61xx=yes|no       answer data with 61xx, to fetch with GET RESPONSE.\n"
 "    wrong_le_6cxx=yes|no    short READ BINARY with Le beyond the end: 6Cxx.\n"
 "    latency_ms=N            delay every APDU by N ms.\n"

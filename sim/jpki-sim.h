@@ -13,7 +13,8 @@
  *   selected, their files are not modelled (6A82). A failed select changes
  *   nothing.
  * - READ BINARY: P1 bit 8 set = short EF identifier (P1 = 80 | low byte of the
- *   FID, as jsapdu reads). No current EF -> 6986; a key or PIN EF -> 6981.
+ *   FID, as jsapdu reads; sfi=no: 6A86, nothing selected). No current EF -> 6986;
+ *   a key or PIN EF -> 6981.
  *   Offset at/after the end -> 6B00; Le beyond the end -> what is left with
  *   9000 (past_end=6B00) or 6282 (past_end=6282), or 6Cxx (wrong_le_6cxx, short
  *   APDUs only).
@@ -55,6 +56,7 @@ struct jpki_sim_options {
 	enum jpki_sim_past_end past_end;
 	bool reselect_clears_pin;     /* SELECT of the AP already selected drops PIN state (default true) */
 	bool extended_length;         /* accept extended-length APDUs (default true); else 6700 */
+	bool sfi;                     /* READ BINARY by short EF identifier (default true); else 6A86 */
 	uint8_t atr[33];              /* default: first known contact ATR */
 	size_t atr_len;
 	unsigned latency_ms;          /* added to every APDU by the front-ends (the model never sleeps) */
@@ -92,7 +94,7 @@ void jpki_sim_options_init(struct jpki_sim_options *opts);
 
 /* Applies one "key=value" setting (the same names as jpki-sim's --set and its
  * config file: blocked_sw=6984, past_end=6282, reselect_clears_pin=no,
- * extended_length=no, atr=3B..., atr_index=N, latency_ms=20, chain_61xx=yes,
+ * extended_length=no, sfi=no, atr=3B..., atr_index=N, latency_ms=20, chain_61xx=yes,
  * wrong_le_6cxx=yes, truncate_apdu=K, truncate_after=N, fail_apdu=K,
  * fail_sw=6F00, remove_after=K, tamper_text_basic_info=yes).
  * Returns 0, or -1 with a message in err. */

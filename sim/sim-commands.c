@@ -113,8 +113,9 @@ static uint16_t cmd_read_binary(struct jpki_sim *sim, const struct sim_capdu *ap
 		return SW_WRONG_LENGTH;
 	if (apdu->p1 & 0x80) {
 		/* Short EF identifier, as jsapdu reads: the model takes an EF's SFI to be
-		 * the low byte of its FID (all of them are below 0x20). */
-		if (apdu->p1 & 0x60)
+		 * the low byte of its FID (all of them are below 0x20). A card without
+		 * short EF identifiers (sfi=no) refuses P1 as a parameter error. */
+		if (!sim->opts.sfi || (apdu->p1 & 0x60))
 			return SW_WRONG_P1P2;
 		file = find_file(sim, apdu->p1 & 0x1F);
 		if (file == SIM_FILE_NONE)

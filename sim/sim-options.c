@@ -23,6 +23,7 @@ void jpki_sim_options_init(struct jpki_sim_options *opts)
 	opts->past_end = JPKI_SIM_PAST_END_6B00;
 	opts->reselect_clears_pin = true;
 	opts->extended_length = true;
+	opts->sfi = true;
 	memcpy(opts->atr, sim_known_atrs[0].bytes, sim_known_atrs[0].len);
 	opts->atr_len = sim_known_atrs[0].len;
 	opts->fail_sw = 0x6F00;
@@ -157,13 +158,15 @@ int jpki_sim_options_set(struct jpki_sim_options *opts, const char *setting,
 			return fail(err, err_len, "past_end must be 6B00 or 6282, not '%s'", value);
 	} else if (strcmp(key, "reselect_clears_pin") == 0 || strcmp(key, "extended_length") == 0 ||
 	           strcmp(key, "chain_61xx") == 0 || strcmp(key, "wrong_le_6cxx") == 0 ||
-	           strcmp(key, "tamper_text_basic_info") == 0) {
+	           strcmp(key, "tamper_text_basic_info") == 0 || strcmp(key, "sfi") == 0) {
 		if (parse_bool(value, &flag) != 0)
 			return fail(err, err_len, "%s must be yes or no, not '%s'", key, value);
 		if (strcmp(key, "reselect_clears_pin") == 0)
 			opts->reselect_clears_pin = flag;
 		else if (strcmp(key, "extended_length") == 0)
 			opts->extended_length = flag;
+		else if (strcmp(key, "sfi") == 0)
+			opts->sfi = flag;
 		else if (strcmp(key, "chain_61xx") == 0)
 			opts->chain_61xx = flag;
 		else if (strcmp(key, "wrong_le_6cxx") == 0)

@@ -494,6 +494,33 @@ static void test_extended_length(void **state)
 	jpki_sim_free(&sim);
 }
 
+/* An SFI read makes its EF the current one; without SFI support (sfi=no) the
+ * card refuses P1 and keeps its current EF. */
+static void test_sfi_switch(void **state)
+{
+	struct jpki_sim *sim = new_sim();
+	struct response resp;
+
+	(void)state;
+	assert_int_equal(send_hex(sim, SELECT_JPKI, NULL), 0x9000);
+	assert_int_equal(send_hex(sim, "00A4020C02000A", NULL), 0x9000);
+	assert_int_equal(send_hex(sim, "00B08B0004", &resp), 0x9000);
+	assert_memory_equal(resp.data, auth_ca_cert.bytes, 4);
+	/* later chunks by plain offset come from 000B, not 000A */
+	assert_int_equal(send_hex(sim, "00B0010004", &resp), 0x9000);
+	assert_memory_equal(resp.data, auth_ca_cert.bytes + 0x100, 4);
+	jpki_sim_free(&sim);
+
+	sim = new_sim_with("sfi=no", NULL);
+	assert_int_equal(send_hex(sim, SELECT_JPKI, NULL), 0x9000);
+	assert_int_equal(send_hex(sim, "00A4020C02000A", NULL), 0x9000);
+	assert_int_equal(send_hex(sim, "00B08B0004", &resp), 0x6A86);
+	assert_int_equal(resp.len, 0);
+	assert_int_equal(send_hex(sim, "00B0000004", &resp), 0x9000);
+	assert_memory_equal(resp.data, auth_cert.bytes, 4);
+	jpki_sim_free(&sim);
+}
+
 /* ---- access rules --------------------------------------------------------------- */
 
 static void test_sign_cert_needs_sign_pin(void **state)
@@ -1140,6 +1167,7 @@ static void test_options(void **state)
 	assert_int_equal(opts.past_end, JPKI_SIM_PAST_END_6B00);
 	assert_true(opts.reselect_clears_pin);
 	assert_true(opts.extended_length);
+	assert_true(opts.sfi);
 	assert_false(opts.chain_61xx);
 	assert_int_equal(opts.atr_len, sizeof(first_contact));
 	assert_memory_equal(opts.atr, first_contact, sizeof(first_contact));
@@ -1154,6 +1182,8 @@ static void test_options(void **state)
 	assert_int_equal(opts.blocked_sw, 0x6984);
 	assert_int_equal(jpki_sim_options_set(&opts, "past_end=6282", err, sizeof(err)), 0);
 	assert_int_equal(opts.past_end, JPKI_SIM_PAST_END_6282);
+	assert_int_equal(jpki_sim_options_set(&opts, "sfi=no", err, sizeof(err)), 0);
+	assert_false(opts.sfi);
 	assert_int_equal(jpki_sim_options_set(&opts, "latency_ms=20", err, sizeof(err)), 0);
 	assert_int_equal(opts.latency_ms, 20);
 	assert_int_equal(jpki_sim_options_set(&opts, "remove_after=9", err, sizeof(err)), 0);
@@ -1248,6 +1278,7 @@ int main(void)
 		cmocka_unit_test(test_past_end_6282),
 		cmocka_unit_test(test_wrong_le_6cxx),
 		cmocka_unit_test(test_extended_length),
+		cmocka_unit_test(test_sfi_switch),
 		cmocka_unit_test(test_sign_cert_needs_sign_pin),
 		cmocka_unit_test(test_text_ap_needs_text_pin),
 		cmocka_unit_test(test_tamper_text_basic_info),
