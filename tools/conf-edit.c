@@ -307,8 +307,8 @@ static void add_emulate_lines(struct new_lines *lines, unsigned depth, const str
 	add_line(lines, depth, "}");
 }
 
-/* Renders lines to go before the '}' at close_offset of the block whose key token
- * starts at key_offset (the file's top level has no key: indentation starts empty). */
+/* Renders lines to go just before block's closing '}': as whole lines when the
+ * '}' starts its line, else as text that splits that line (which is then saved). */
 static void render_into_block(const struct conf_doc *doc, const struct conf_node *block,
                               const struct new_lines *lines, const char *eol, struct insertion *ins)
 {
