@@ -9,4 +9,4 @@ dist_check_SCRIPTS += \
 	tests/clients/e2e-ssh.sh \
 	tests/clients/e2e-tls.sh \
 	tests/clients/e2e-cms.sh
-EXTRA_DIST += tests/clients/lib.sh tests/clients/README-snippets.md
+EXTRA_DIST += tests/clients/lib.sh
