@@ -32,7 +32,11 @@ tally() { # builddir, label
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0} + ${x:-0} + ${e:-0}))
 	[ "${s:-0}" -eq 0 ] || { echo "== $2: ${s} skipped tests count as failures" >&2; failed=$((failed + s)); }
-	[ $(( ${f:-0} + ${x:-0} + ${e:-0} )) -eq 0 ] || { failures="$failures $2"; sed -n '/^FAIL\|^ERROR\|^XPASS/p' "$log" >&2; }
+	if [ $(( ${f:-0} + ${x:-0} + ${e:-0} )) -ne 0 ]; then
+		failures="$failures $2"
+		# test-suite.log holds the logs of the tests that failed: show them.
+		sed -n '/^FAIL:\|^ERROR:\|^XPASS:/,$p' "$log" | head -n 400 >&2
+	fi
 	echo "== $2: ${p:-0} passed, $(( ${f:-0} + ${x:-0} + ${e:-0} )) failed"
 }
 
@@ -51,7 +55,7 @@ if [ "$quick" = no ]; then
 	echo "== fuzzing (${fuzz_seconds}s per target)"
 	"$top/scripts/build.sh" fuzz
 	rc=0
-	"$top/fuzz/run-fuzzers.sh" "$top/build/fuzz" "$fuzz_seconds" || rc=$?
+	"$top/fuzz/run-fuzzers.sh" "$fuzz_seconds" "$top/build/fuzz" || rc=$?
 	record fuzzing "$rc"
 
 	echo "== distcheck"

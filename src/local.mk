@@ -15,3 +15,10 @@ src_opensc_jpki_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-un
 	-export-symbols-regex '^(sc_module_init|sc_driver_version|sc_pkcs15_init_func_ex)$$'
 # -z defs: a symbol libopensc does not export fails the link, not the dlopen.
 src_opensc_jpki_la_LIBADD = src/libjpki-core.la $(OPENSC_LIBS) $(OPENSSL_LIBS)
+
+# Distributions ship loadable modules without their libtool archive; without
+# the archive, libtool's uninstall cannot find the .so, so remove it ourselves.
+install-exec-hook:
+	rm -f $(DESTDIR)$(libdir)/opensc-jpki.la
+uninstall-hook:
+	rm -f $(DESTDIR)$(libdir)/opensc-jpki.so
