@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,18 +76,6 @@ void conf_text_free(struct conf_text *text)
 	text->length = 0;
 }
 
-static void set_error(struct conf_error *err, unsigned line, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_error(struct conf_error *err, unsigned line, const char *format, ...)
-{
-	va_list args;
-
-	err->line = line;
-	va_start(args, format);
-	vsnprintf(err->message, sizeof err->message, format, args);
-	va_end(args);
-}
 
 bool conf_edit_name_ok(const char *name)
 {
@@ -238,7 +225,7 @@ int conf_edit_disable(const char *text, size_t length, struct conf_text *out, st
 		char reason[sizeof err->message];
 
 		memcpy(reason, err->message, sizeof reason);
-		set_error(err, 0, "without the lines marked '%s' the file would not parse (%s); edit it by hand",
+		conf_set_error(err, 0, "without the lines marked '%s' the file would not parse (%s); edit it by hand",
 		          &CONF_EDIT_MARK[1], reason);
 		conf_text_free(out);
 		return -1;
@@ -484,7 +471,7 @@ static const struct conf_node *find_app_default(const struct conf_doc *doc, stru
 	const struct conf_node *app = conf_find_block(doc, &doc->root, "app", "default");
 
 	if (app == NULL)
-		set_error(err, 0, "no 'app default' block: this is not an opensc.conf OpenSC would use");
+		conf_set_error(err, 0, "no 'app default' block: this is not an opensc.conf OpenSC would use");
 	return app;
 }
 
@@ -526,7 +513,7 @@ static int check_no_foreign_mention(const struct conf_doc *doc, const struct con
 	}
 	if (culprit == NULL)
 		return 0;
-	set_error(err, conf_line_of(doc, doc->tokens[culprit->key_token].start),
+	conf_set_error(err, conf_line_of(doc, doc->tokens[culprit->key_token].start),
 	          "%s '%s', not added by opensc-jpki-config; remove it by hand or choose another --name", what,
 	          name);
 	return -1;
@@ -540,12 +527,12 @@ static int check_enabled(const char *text, size_t length, const char *name, stru
 		char reason[sizeof err->message];
 
 		memcpy(reason, err->message, sizeof reason);
-		set_error(err, 0, "internal error: the edited file would not parse (line %u: %s); please report",
+		conf_set_error(err, 0, "internal error: the edited file would not parse (line %u: %s); please report",
 		          err->line, reason);
 		return -1;
 	}
 	if (!conf_status_enabled(&status)) {
-		set_error(err, 0, "internal error: the edited file does not configure '%s'", name);
+		conf_set_error(err, 0, "internal error: the edited file does not configure '%s'", name);
 		return -1;
 	}
 	return 0;
@@ -561,13 +548,13 @@ static int check_restores(const struct conf_text *enabled, const struct conf_tex
 	strip_marks(enabled->data, enabled->length, &restored, &found);
 	if (restored.failed) {
 		free(restored.data);
-		set_error(err, 0, "out of memory");
+		conf_set_error(err, 0, "out of memory");
 		return -1;
 	}
 	same = restored.length == base->length && (base->length == 0 || memcmp(restored.data, base->data, base->length) == 0);
 	free(restored.data);
 	if (!same) {
-		set_error(err, 0, "lines in the file look like opensc-jpki-config's own marks ('%s', '%s'); edit it by hand",
+		conf_set_error(err, 0, "lines in the file look like opensc-jpki-config's own marks ('%s', '%s'); edit it by hand",
 		          CONF_EDIT_SAVED, &CONF_EDIT_MARK[1]);
 		return -1;
 	}
@@ -618,7 +605,7 @@ static int build_insertions(const struct conf_doc *doc, const struct conf_node *
 	render_into_block(doc, app, &app_lines, eol, &ins[(*count)++]);
 
 	if (app_lines.overflow || framework_lines.overflow) {
-		set_error(err, 0, "module path or name too long");
+		conf_set_error(err, 0, "module path or name too long");
 		return -1;
 	}
 	return 0;
@@ -656,12 +643,12 @@ int conf_edit_enable(const char *text, size_t length, const struct conf_plugin *
 	memset(ins, 0, sizeof ins);
 	memset(out, 0, sizeof *out);
 	if (!conf_edit_name_ok(plugin->name)) {
-		set_error(err, 0, "'%s' cannot be a driver name (letters, digits, '_', '-'; not a built-in name)",
+		conf_set_error(err, 0, "'%s' cannot be a driver name (letters, digits, '_', '-'; not a built-in name)",
 		          plugin->name);
 		return -1;
 	}
 	if (!conf_edit_module_ok(plugin->module)) {
-		set_error(err, 0, "module path must be absolute and contain no '\"' or newline");
+		conf_set_error(err, 0, "module path must be absolute and contain no '\"' or newline");
 		return -1;
 	}
 	/* Anything we added before is replaced, so enabling twice is a no-op. */
@@ -672,7 +659,7 @@ int conf_edit_enable(const char *text, size_t length, const struct conf_plugin *
 		if (base.data[i] == '\r' && (i + 1 == base.length || base.data[i + 1] != '\n')) {
 			struct conf_doc where = { .text = base.data, .length = base.length };
 
-			set_error(err, conf_line_of(&where, i),
+			conf_set_error(err, conf_line_of(&where, i),
 			          "carriage return without a newline; convert the file's line ends first");
 			goto out;
 		}
@@ -686,7 +673,7 @@ int conf_edit_enable(const char *text, size_t length, const struct conf_plugin *
 	for (i = 0; i < count; i++)
 		failed = failed || ins[i].text.failed;
 	if (failed) {
-		set_error(err, 0, "out of memory");
+		conf_set_error(err, 0, "out of memory");
 		goto out_doc;
 	}
 	sort_insertions(ins, count);

@@ -29,10 +29,7 @@ unsigned conf_line_of(const struct conf_doc *doc, size_t offset)
 	return line;
 }
 
-static void set_error(struct conf_error *err, unsigned line, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_error(struct conf_error *err, unsigned line, const char *format, ...)
+void conf_set_error(struct conf_error *err, unsigned line, const char *format, ...)
 {
 	va_list args;
 
@@ -75,7 +72,7 @@ static int tokenize(struct conf_doc *doc, struct conf_error *err)
 		size_t start = pos;
 
 		if (c == '\0') {
-			set_error(err, conf_line_of(doc, pos), "NUL byte in the file");
+			conf_set_error(err, conf_line_of(doc, pos), "NUL byte in the file");
 			return -1;
 		}
 		if (c == ' ' || c == '\t' || c == '\r') {
@@ -109,7 +106,7 @@ static int tokenize(struct conf_doc *doc, struct conf_error *err)
 			       && text[pos] != '\0')
 				pos++;
 			if (pos >= length || text[pos] != '"') {
-				set_error(err, conf_line_of(doc, start),
+				conf_set_error(err, conf_line_of(doc, start),
 				          "unterminated string (a quoted string must end on the same line)");
 				return -1;
 			}
@@ -126,7 +123,7 @@ static int tokenize(struct conf_doc *doc, struct conf_error *err)
 	return 0;
 
 out_of_memory:
-	set_error(err, 0, "out of memory");
+	conf_set_error(err, 0, "out of memory");
 	return -1;
 }
 
@@ -162,7 +159,7 @@ static int reject_gap(struct parser *p, const struct conf_token *token, size_t k
 
 	if (!is_gap(token))
 		return 0;
-	set_error(p->err, token_line(p, token), "%s inside the statement '%.*s' (OpenSC cannot read it there)",
+	conf_set_error(p->err, token_line(p, token), "%s inside the statement '%.*s' (OpenSC cannot read it there)",
 	          p->doc->text[token->start] == '#' ? "comment" : "blank line", (int)(key->end - key->start),
 	          p->doc->text + key->start);
 	return -1;
@@ -227,7 +224,7 @@ static int parse_value(struct parser *p, struct conf_node *node)
 	}
 	for (;;) {
 		if (!is_string(token)) {
-			set_error(p->err, token_line(p, token), "expected a value after '%.*s ='",
+			conf_set_error(p->err, token_line(p, token), "expected a value after '%.*s ='",
 			          (int)(key->end - key->start), p->doc->text + key->start);
 			return -1;
 		}
@@ -240,7 +237,7 @@ static int parse_value(struct parser *p, struct conf_node *node)
 			return 0;
 		}
 		if (!is_punct(p, token, ',')) {
-			set_error(p->err, token_line(p, token), "expected ';' after the value of '%.*s'%s",
+			conf_set_error(p->err, token_line(p, token), "expected ';' after the value of '%.*s'%s",
 			          (int)(key->end - key->start), p->doc->text + key->start, glued_hint(p, token));
 			return -1;
 		}
@@ -271,7 +268,7 @@ static int parse_block(struct parser *p, struct conf_node *node, unsigned depth)
 			if (reject_gap(p, token, node->key_token) != 0)
 				return -1;
 			if (!is_string(token)) {
-				set_error(p->err, token_line(p, token), "expected a name after ',' in '%.*s'",
+				conf_set_error(p->err, token_line(p, token), "expected a name after ',' in '%.*s'",
 				          (int)(key->end - key->start), p->doc->text + key->start);
 				return -1;
 			}
@@ -285,13 +282,13 @@ static int parse_block(struct parser *p, struct conf_node *node, unsigned depth)
 		const struct conf_token *culprit =
 			node->name_token != CONF_NO_TOKEN ? &p->doc->tokens[node->name_token] : key;
 
-		set_error(p->err, token_line(p, token), "expected '{' or '=' after '%.*s'%s",
+		conf_set_error(p->err, token_line(p, token), "expected '{' or '=' after '%.*s'%s",
 		          (int)(key->end - key->start), p->doc->text + key->start,
 		          *glued_hint(p, culprit) ? glued_hint(p, culprit) : glued_hint(p, token));
 		return -1;
 	}
 	if (depth + 1 > CONF_MAX_DEPTH) {
-		set_error(p->err, token_line(p, token), "blocks nested deeper than %d", CONF_MAX_DEPTH);
+		conf_set_error(p->err, token_line(p, token), "blocks nested deeper than %d", CONF_MAX_DEPTH);
 		return -1;
 	}
 	node->open_token = p->next++;
@@ -308,13 +305,13 @@ static int parse_items(struct parser *p, struct conf_node *block, unsigned depth
 		if (token == NULL) {
 			if (depth == 0)
 				return 0;
-			set_error(p->err, token_line(p, &p->doc->tokens[block->open_token]),
+			conf_set_error(p->err, token_line(p, &p->doc->tokens[block->open_token]),
 			          "'{' is never closed");
 			return -1;
 		}
 		if (is_punct(p, token, '}')) {
 			if (depth == 0) {
-				set_error(p->err, token_line(p, token), "'}' without a matching '{'");
+				conf_set_error(p->err, token_line(p, token), "'}' without a matching '{'");
 				return -1;
 			}
 			block->close_token = p->next++;
@@ -325,7 +322,7 @@ static int parse_items(struct parser *p, struct conf_node *block, unsigned depth
 			continue;
 		}
 		if (!is_string(token)) {
-			set_error(p->err, token_line(p, token), "unexpected '%c'", p->doc->text[token->start]);
+			conf_set_error(p->err, token_line(p, token), "unexpected '%c'", p->doc->text[token->start]);
 			return -1;
 		}
 		memset(&child, 0, sizeof child);
@@ -343,7 +340,7 @@ static int parse_items(struct parser *p, struct conf_node *block, unsigned depth
 		}
 		if (add_child(block, &child) != 0) {
 			free_children(&child);
-			set_error(p->err, 0, "out of memory");
+			conf_set_error(p->err, 0, "out of memory");
 			return -1;
 		}
 	}

@@ -70,6 +70,10 @@ struct conf_error {
 /* Returns 0 and fills doc, or -1 with err filled (doc then holds nothing to free).
  * text need not be NUL-terminated; it must outlive doc. */
 int conf_parse(const char *text, size_t length, struct conf_doc *doc, struct conf_error *err);
+
+/* Records a refusal: where it is and why, for the message the user sees. */
+void conf_set_error(struct conf_error *err, unsigned line, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
 void conf_doc_free(struct conf_doc *doc);
 
 /* The token's text without surrounding quotes, as scconf hands it to OpenSC. */
