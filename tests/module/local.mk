@@ -27,3 +27,7 @@ tests_module_opensc_jpki_suffixed_la_LIBADD = $(src_opensc_jpki_la_LIBADD)
 # Both load the module into stock opensc-tool: the plain build only.
 E2E_TESTS += tests/module/test-load.sh tests/module/test-refused-card.sh
 dist_check_SCRIPTS += tests/module/test-load.sh tests/module/test-refused-card.sh
+
+# configure's version check on the OpenSC source tree.
+UNIT_TESTS += tests/module/test-configure.sh
+dist_check_SCRIPTS += tests/module/test-configure.sh

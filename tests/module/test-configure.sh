@@ -1,0 +1,40 @@
+#!/bin/sh
+# configure must refuse an OpenSC source tree whose version differs from the
+# installed libopensc's (the struct layouts would not match), and say so.
+set -eu
+: "${top_srcdir:?}" "${OPENSC_JPKI_VERSION:?}"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+failures=0
+check() { # description, condition...
+	what=$1; shift
+	if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failures=$((failures + 1)); fi
+}
+
+# A tree that claims another release: configure.ac's version macros, a header.
+fake=$scratch/opensc-other
+mkdir -p "$fake/src/libopensc"
+printf 'define([PACKAGE_VERSION_MAJOR], [0])\ndefine([PACKAGE_VERSION_MINOR], [19])\ndefine([PACKAGE_VERSION_FIX], [0])\n' > "$fake/configure.ac"
+: > "$fake/src/libopensc/opensc.h"
+echo "-DENABLE_SM" > "$fake/opensc-jpki-features.txt"
+
+rc=0
+(cd "$scratch" && "$top_srcdir/configure" --with-opensc-src="$fake" > configure.out 2>&1) || rc=$?
+check "configure fails on a 0.19.0 tree" [ "$rc" -ne 0 ]
+check "and says which versions differ" \
+	grep -q "OpenSC source tree $fake is version 0.19.0 but the installed libopensc is $OPENSC_JPKI_VERSION" "$scratch/configure.out"
+
+# Negative control: a tree of the right version gets past that check (it then
+# stops later, at the missing real headers, or succeeds; either way not there).
+sed -e "s/\[19\]/[$(echo "$OPENSC_JPKI_VERSION" | cut -d. -f2)]/" \
+    -e "s/FIX\], \[0\]/FIX], [$(echo "$OPENSC_JPKI_VERSION" | cut -d. -f3)]/" \
+    -e "s/MAJOR\], \[0\]/MAJOR], [$(echo "$OPENSC_JPKI_VERSION" | cut -d. -f1)]/" \
+    "$fake/configure.ac" > "$fake/configure.ac.new" && mv "$fake/configure.ac.new" "$fake/configure.ac"
+(cd "$scratch" && "$top_srcdir/configure" --with-opensc-src="$fake" > configure2.out 2>&1) || true
+check "a tree of the installed version is not refused for its version" \
+	sh -c "! grep -q 'struct layouts would not match' '$scratch/configure2.out'"
+check "and is recognised as $OPENSC_JPKI_VERSION" \
+	grep -q "which OpenSC version the tree at .* is\.\.\. $OPENSC_JPKI_VERSION" "$scratch/configure2.out"
+
+echo "$((4 - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]
