@@ -103,28 +103,25 @@ static void give_up_extended(sc_card_t *card)
 	card->max_recv_size = JPKI_SHORT_LE_MAX;
 }
 
-int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
-                          size_t *got, bool *at_end)
+/* One READ BINARY with the given P1 P2: extended Le when allowed; an extended
+ * one refused with 6700 switches to short APDUs for good and is sent again.
+ * *le: what was asked for; *sw: the card's answer. */
+static int transmit_read(sc_card_t *card, int p1, int p2, u8 *buf, size_t want, size_t *le,
+                         size_t *got, unsigned *sw)
 {
 	sc_apdu_t apdu;
-	size_t le;
 	int extended, r;
 
-	if (buf == NULL || got == NULL || at_end == NULL || want == 0)
-		return SC_ERROR_INVALID_ARGUMENTS;
-	if (offset > JPKI_READ_OFFSET_MAX)
-		LOG_TEST_RET(card->ctx, SC_ERROR_OFFSET_TOO_LARGE, "READ BINARY offset beyond 15 bits");
-
 	for (;;) {
-		le = want;
-		if (le > jpki_apdu_max_read(card))
-			le = jpki_apdu_max_read(card);
-		extended = le > JPKI_SHORT_LE_MAX;
+		*le = want;
+		if (*le > jpki_apdu_max_read(card))
+			*le = jpki_apdu_max_read(card);
+		extended = *le > JPKI_SHORT_LE_MAX;
 		sc_format_apdu(card, &apdu, extended ? SC_APDU_CASE_2_EXT : SC_APDU_CASE_2_SHORT,
-		               JPKI_INS_READ_BINARY, (int)(offset >> 8), (int)(offset & 0xFF));
-		apdu.le = le;
+		               JPKI_INS_READ_BINARY, p1, p2);
+		apdu.le = *le;
 		apdu.resp = buf;
-		apdu.resplen = le;
+		apdu.resplen = *le;
 		r = sc_transmit_apdu(card, &apdu);
 		LOG_TEST_RET(card->ctx, r, "READ BINARY: transmit failed");
 		if (extended && SW(apdu) == JPKI_SW_WRONG_LENGTH) {
@@ -133,16 +130,35 @@ int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
 		}
 		break;
 	}
-	if (apdu.resplen > le)
+	if (apdu.resplen > *le)
 		LOG_TEST_RET(card->ctx, SC_ERROR_WRONG_LENGTH, "READ BINARY: more data than asked for");
+	*got = apdu.resplen;
+	*sw = SW(apdu);
+	return SC_SUCCESS;
+}
 
-	switch (SW(apdu)) {
+int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
+                          size_t *got, bool *at_end)
+{
+	size_t le = 0, received = 0;
+	unsigned sw = 0;
+	int r;
+
+	if (buf == NULL || got == NULL || at_end == NULL || want == 0)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (offset > JPKI_READ_OFFSET_MAX)
+		LOG_TEST_RET(card->ctx, SC_ERROR_OFFSET_TOO_LARGE, "READ BINARY offset beyond 15 bits");
+
+	r = transmit_read(card, (int)(offset >> 8), (int)(offset & 0xFF), buf, want, &le, &received, &sw);
+	if (r < 0)
+		return r;
+	switch (sw) {
 	case JPKI_SW_OK:
-		*got = apdu.resplen;
-		*at_end = apdu.resplen < le;
+		*got = received;
+		*at_end = received < le;
 		return SC_SUCCESS;
 	case JPKI_SW_END_OF_FILE:
-		*got = apdu.resplen;
+		*got = received;
 		*at_end = true;
 		return SC_SUCCESS;
 	case JPKI_SW_OFFSET_PAST_END:
@@ -152,13 +168,49 @@ int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
 	default:
 		break;
 	}
-	r = sc_check_sw(card, apdu.sw1, apdu.sw2);
+	r = sc_check_sw(card, sw >> 8, sw & 0xFF);
 	/* A status word sc_check_sw calls success but we did not expect (9xxx
 	 * other than 9000) is still no data we can trust. */
 	if (r == SC_SUCCESS)
 		r = SC_ERROR_UNKNOWN_DATA_RECEIVED;
 	LOG_TEST_RET(card->ctx, r, "READ BINARY failed");
 	return r;
+}
+
+int jpki_apdu_read_binary_sfi(sc_card_t *card, unsigned sfi, u8 *buf, size_t want,
+                              size_t *got, bool *at_end, bool *refused)
+{
+	size_t le = 0, received = 0;
+	unsigned sw = 0;
+	int r;
+
+	if (buf == NULL || got == NULL || at_end == NULL || refused == NULL || want == 0)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	/* SFI 0 means the current EF and 31 is reserved (ISO 7816-4). */
+	if (sfi == 0 || sfi >= JPKI_SFI_MASK)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	*refused = false;
+	r = transmit_read(card, (int)(JPKI_P1_READ_SFI | sfi), 0, buf, want, &le, &received, &sw);
+	if (r < 0)
+		return r;
+	switch (sw) {
+	case JPKI_SW_OK:
+		*got = received;
+		*at_end = received < le;
+		return SC_SUCCESS;
+	case JPKI_SW_END_OF_FILE:
+		*got = received;
+		*at_end = true;
+		return SC_SUCCESS;
+	default:
+		/* Bytes that came with a refusal are not the file's. */
+		explicit_bzero(buf, received);
+		*got = 0;
+		*at_end = false;
+		*refused = true;
+		sc_log(card->ctx, "READ BINARY by short EF identifier %u answered %04X", sfi, sw);
+		return SC_SUCCESS;
+	}
 }
 
 int jpki_apdu_verify(sc_card_t *card, const u8 *pin, size_t pin_len, unsigned *sw)

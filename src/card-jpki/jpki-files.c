@@ -134,6 +134,52 @@ static int read_to_total(sc_card_t *card, u8 **buf, size_t *cap, size_t *filled,
 	return SC_SUCCESS;
 }
 
+/* The short EF identifier an EF of the current application is read by, or 0:
+ * only the JPKI AP's certificates and token info (key and PIN EFs are never
+ * read, and nobody has shown the text AP's files answer by SFI). */
+static unsigned sfi_of(const struct mynumber_drv_data *drv, unsigned fid)
+{
+	if (drv->current_ap != JPKI_AP_JPKI || drv->sfi_refused)
+		return 0;
+	switch (fid) {
+	case JPKI_EF_SIGN_CERT: case JPKI_EF_SIGN_CA_CERT: case JPKI_EF_TOKEN_INFO:
+	case JPKI_EF_AUTH_CERT: case JPKI_EF_AUTH_CA_CERT:
+		return fid & JPKI_SFI_MASK;
+	default:
+		return 0;
+	}
+}
+
+/* The first chunk of an EF: by short EF identifier when the card takes it
+ * (no SELECT, the EF becomes the current one), else SELECT + READ BINARY. A
+ * refusal is remembered for the connection: one extra APDU, once. */
+static int read_first_chunk(sc_card_t *card, unsigned fid, u8 *buf, size_t cap, size_t *got,
+                            bool *at_end)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	unsigned sfi;
+	bool refused = false;
+	int r;
+
+	mynumber_notice_reset(card);
+	sfi = drv->current_ef == fid ? 0 : sfi_of(drv, fid);
+	if (sfi != 0) {
+		/* Whatever the answer, the card's current EF may have changed. */
+		drv->current_ef = 0;
+		r = jpki_apdu_read_binary_sfi(card, sfi, buf, cap, got, at_end, &refused);
+		LOG_TEST_RET(card->ctx, r, "reading EF by short identifier");
+		if (!refused) {
+			drv->current_ef = fid;
+			return SC_SUCCESS;
+		}
+		sc_log(card->ctx, "no READ BINARY by short EF identifier on this card: SELECT from now on");
+		drv->sfi_refused = true;
+	}
+	r = mynumber_select_ef(card, fid);
+	LOG_TEST_RET(card->ctx, r, "cannot select EF");
+	return jpki_apdu_read_binary(card, 0, buf, cap, got, at_end);
+}
+
 /* content: MYNUMBER_READ_RAW (read to the card's end of file),
  * MYNUMBER_READ_TLV (sized by a BER header when one parses, else raw), or a
  * tag the file must start with in DER (sized by that header, strictly). */
@@ -142,15 +188,13 @@ int mynumber_read_whole_ef(sc_card_t *card, unsigned fid, int content, u8 **data
 	struct der_header header;
 	enum der_header_status status;
 	u8 *buf = NULL;
-	size_t cap, filled = 0, got;
+	size_t cap, filled = 0, got = 0;
 	bool at_end = false;
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (data == NULL || len == NULL)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
-	r = mynumber_select_ef(card, fid);
-	LOG_TEST_RET(card->ctx, r, "cannot select EF");
 
 	/* One read of the largest size allowed: with extended length that is
 	 * usually the whole file in one APDU. */
@@ -160,7 +204,7 @@ int mynumber_read_whole_ef(sc_card_t *card, unsigned fid, int content, u8 **data
 	buf = malloc(cap);
 	if (buf == NULL)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
-	r = jpki_apdu_read_binary(card, 0, buf, cap, &got, &at_end);
+	r = read_first_chunk(card, fid, buf, cap, &got, &at_end);
 	if (r < 0)
 		goto out;
 	filled = got;

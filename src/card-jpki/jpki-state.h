@@ -40,6 +40,9 @@ struct mynumber_drv_data {
 	/* What the card has selected, as far as the driver knows. */
 	enum jpki_ap current_ap;
 	unsigned current_ef;        /* 0: none or unknown */
+	/* The card answered a READ BINARY by short EF identifier with anything
+	 * but data: SELECT + READ BINARY for the rest of this connection. */
+	bool sfi_refused;
 	bool pin_verified[MYNUMBER_PIN_SLOTS];
 
 	/* Public files of the JPKI AP, read at most once per connection. */
@@ -76,6 +79,11 @@ int jpki_apdu_select_ef(sc_card_t *card, unsigned fid);
  * said the file ends within this read (short data, 6282, 6B00). */
 int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
                           size_t *got, bool *at_end);
+/* The same from offset 0 of the EF with short identifier sfi (1-30), which
+ * becomes the card's current EF. A status word other than 9000 / 6282 is no
+ * error: *refused is set and nothing was read. */
+int jpki_apdu_read_binary_sfi(sc_card_t *card, unsigned sfi, u8 *buf, size_t want,
+                              size_t *got, bool *at_end, bool *refused);
 /* VERIFY (pin == NULL: no-data status query) and CHANGE REFERENCE DATA; the
  * status word is returned in *sw for the PIN logic to interpret. */
 int jpki_apdu_verify(sc_card_t *card, const u8 *pin, size_t pin_len, unsigned *sw);

@@ -95,6 +95,13 @@ enum jpki_ap {
 /* READ BINARY offsets are 15 bits: P1's top bit would select a short file ID. */
 #define JPKI_READ_OFFSET_MAX 0x7FFF
 
+/* READ BINARY by short EF identifier, no SELECT first: P1 = 80 | SFI, P2 = an
+ * 8-bit offset; the EF becomes the current one. On this card an EF's SFI is its
+ * FID's low 5 bits (jsapdu reads whole files this way). Whether every card
+ * accepts it is uncertain: a driver needs a SELECT fallback. */
+#define JPKI_P1_READ_SFI     0x80
+#define JPKI_SFI_MASK        0x1F
+
 /* Longest PIN any rule accepts. */
 #define JPKI_PIN_MAX_LEN JPKI_SIGN_PIN_MAX_LEN
 

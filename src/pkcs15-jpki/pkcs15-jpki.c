@@ -138,12 +138,34 @@ static int add_certificate(sc_pkcs15_card_t *p15card, const struct cert_desc *de
 	return SC_SUCCESS;
 }
 
-static int add_pin(sc_pkcs15_card_t *p15card, const struct key_desc *desc)
+struct pin_status {
+	int tries_left;
+	int logged_in;
+};
+
+/* Tries left for pkcs15-tool --dump / --list-pins: the no-data VERIFY costs no
+ * try. */
+static int query_pin(sc_pkcs15_card_t *p15card, const struct key_desc *desc, struct pin_status *status)
+{
+	struct sc_pin_cmd_data query;
+	int r;
+
+	memset(&query, 0, sizeof query);
+	query.cmd = SC_PIN_CMD_GET_INFO;
+	query.pin_type = SC_AC_CHV;
+	query.pin_reference = desc->id;
+	status->tries_left = -1;
+	r = sc_pin_cmd(p15card->card, &query, &status->tries_left);
+	LOG_TEST_RET(p15card->card->ctx, r, "cannot query the PIN's tries");
+	status->logged_in = query.pin1.logged_in;
+	return SC_SUCCESS;
+}
+
+static int add_pin(sc_pkcs15_card_t *p15card, const struct key_desc *desc, const struct pin_status *status)
 {
 	sc_card_t *card = p15card->card;
 	struct sc_pkcs15_auth_info info;
 	struct sc_pkcs15_object obj;
-	struct sc_pin_cmd_data query;
 	int r;
 
 	memset(&info, 0, sizeof info);
@@ -159,18 +181,8 @@ static int add_pin(sc_pkcs15_card_t *p15card, const struct key_desc *desc)
 	info.attrs.pin.stored_length = 0;
 	info.attrs.pin.pad_char = 0x00;
 	info.max_tries = desc->pin_tries;
-	info.tries_left = -1;
-	info.logged_in = SC_PIN_STATE_UNKNOWN;
-
-	/* Tries left for pkcs15-tool --dump / --list-pins: the no-data VERIFY
-	 * costs no try. */
-	memset(&query, 0, sizeof query);
-	query.cmd = SC_PIN_CMD_GET_INFO;
-	query.pin_type = SC_AC_CHV;
-	query.pin_reference = desc->id;
-	r = sc_pin_cmd(card, &query, &info.tries_left);
-	LOG_TEST_RET(card->ctx, r, "cannot query the PIN's tries");
-	info.logged_in = query.pin1.logged_in;
+	info.tries_left = status->tries_left;
+	info.logged_in = status->logged_in;
 
 	snprintf(obj.label, sizeof obj.label, "%s", desc->pin_label);
 	obj.flags = info.attrs.pin.flags;
@@ -261,6 +273,7 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 {
 	sc_card_t *card = p15card->card;
 	struct jpki_cert_key key;
+	struct pin_status pin_status[sizeof keys / sizeof keys[0]];
 	const u8 *cert;
 	size_t cert_len, i;
 	int r;
@@ -290,8 +303,15 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		r = add_certificate(p15card, &certs[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "certificate");
 	}
+	/* Queried last to first: the authentication PIN's EF stays selected, so
+	 * the login most clients do next (ssh, TLS, PKCS#11 C_Login) sends its
+	 * VERIFY without a SELECT. The objects keep the table's order. */
+	for (i = sizeof keys / sizeof keys[0]; i-- > 0;) {
+		r = query_pin(p15card, &keys[i], &pin_status[i]);
+		LOG_TEST_GOTO_ERR(card->ctx, r, "PIN status");
+	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		r = add_pin(p15card, &keys[i]);
+		r = add_pin(p15card, &keys[i], &pin_status[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "PIN");
 	}
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {

@@ -118,6 +118,16 @@ static uint8_t *identity_file(const char *name, size_t *len)
 	return data;
 }
 
+/* READ BINARYs a short-APDU read of an identity file takes: 256 bytes each. */
+static unsigned long short_reads(const char *name)
+{
+	size_t len;
+	uint8_t *data = identity_file(name, &len);
+
+	free(data);
+	return (unsigned long)((len + 255) / 256);
+}
+
 static sc_pkcs15_object_t *find_object(struct world *w, unsigned type, int id)
 {
 	sc_pkcs15_object_t *objs[16];
@@ -200,10 +210,13 @@ static void detect_forced_asks_again(void **state)
 
 	world_open(&w, settings);
 	/* match_card says no (6A82 to the first SELECT) and OpenSC goes on with
-	 * a forced driver; init selects the AID again, which now answers. */
+	 * a forced driver; init selects the AID again, which now answers, and
+	 * reads EF 0006 by its short identifier. */
 	assert_int_equal(simreader_connect_forced(w.ctx, &w.card), SC_SUCCESS);
 	assert_true(mynumber_card_is_ours(w.card));
-	assert_int_equal(ins_count(&w, 0xA4), 3);
+	assert_int_equal(ins_count(&w, 0xA4), 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1);
+	assert_int_equal(apdu_count(&w), 3);
 	world_close(&w);
 }
 
@@ -284,6 +297,111 @@ static void each_public_file_read_once(void **state)
 	world_close(&w);
 }
 
+/* A whole bind, APDU by APDU. Connect: SELECT AID, EF 0006 by SFI (short: the
+ * driver turns extended length on only in init). Bind: each certificate by
+ * SFI, then SELECT + no-data VERIFY per PIN. */
+static void bind_apdu_counts_sfi(void **state)
+{
+	struct simreader_options short_reader = { .refuse_extended = true };
+	unsigned long certs_short;
+	struct world w;
+
+	world_open(&w, NULL);
+	world_connect(&w);
+	assert_int_equal(apdu_count(&w), 2);
+	assert_int_equal(ins_count(&w, 0xA4), 1);
+	assert_int_equal(ins_count(&w, 0xB0), 1);
+	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), 2 + 3 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 3);
+	assert_int_equal(ins_count(&w, 0x20), 2);
+	world_close(&w);
+
+	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
+	world_open_ex(&w, NULL, &short_reader, NULL);
+	world_bind(&w);
+	assert_int_equal(apdu_count(&w), 2 + certs_short + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + certs_short);
+	world_close(&w);
+}
+
+/* A card without SFI reads: one refused READ, then SELECT + READ for every EF
+ * of the connection. */
+static void bind_apdu_counts_no_sfi(void **state)
+{
+	const char *no_sfi[] = { "sfi=no", NULL };
+	/* the SFI read of 0006 (APDU 2) answered 6B00 instead: the same fallback */
+	const char *sfi_6b00[] = { "fail_apdu=2", "fail_sw=6B00", NULL };
+	struct simreader_options short_reader = { .refuse_extended = true };
+	unsigned long certs_short;
+	struct world w;
+
+	world_open(&w, no_sfi);
+	world_connect(&w);
+	/* SELECT AID, refused SFI READ, SELECT 0006, READ 0006 */
+	assert_int_equal(apdu_count(&w), 4);
+	assert_int_equal(ins_count(&w, 0xB0), 2);
+	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), 4 + 3 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 2 + 3 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
+	world_close(&w);
+
+	world_open(&w, sfi_6b00);
+	world_bind(&w);
+	assert_int_equal(apdu_count(&w), 4 + 3 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
+	world_close(&w);
+
+	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
+	world_open_ex(&w, NULL, &short_reader, no_sfi);
+	world_bind(&w);
+	assert_int_equal(apdu_count(&w), 4 + 3 + certs_short + 4);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + certs_short);
+	world_close(&w);
+}
+
+/* SFI accepted for 0006, refused for 000A (APDU 3, 6A82): SELECT from then on,
+ * for 000A itself and the files after it. */
+static void sfi_refused_midway(void **state)
+{
+	const char *settings[] = { "fail_apdu=3", "fail_sw=6A82", NULL };
+	struct world w;
+
+	world_open(&w, settings);
+	world_bind(&w);
+	assert_int_equal(apdu_count(&w), 2 + 1 + 3 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 3 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 3);
+	world_close(&w);
+}
+
+/* An SFI read makes its EF the card's current one: a PIN EF selected before
+ * must be selected again, or the VERIFY would go to the certificate. */
+static void sfi_read_moves_current_ef(void **state)
+{
+	const uint8_t *data;
+	size_t len;
+	int tries = -1;
+	struct world w;
+
+	world_open(&w, NULL);
+	world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 3);
+	assert_int_equal(mynumber_public_file(w.card, 0x000A, &data, &len), SC_SUCCESS);
+	tries = -1;
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 3);
+	/* SELECT AID, SELECT 0018 twice; READs of 0006 and 000A by SFI */
+	assert_int_equal(ins_count(&w, 0xA4), 3);
+	assert_int_equal(ins_count(&w, 0xB0), 2);
+	assert_int_equal(ins_count(&w, 0x20), 2);
+	world_close(&w);
+}
+
 /* ---- certificates and public keys ---------------------------------------- */
 
 static void signature_certificate_needs_pin(void **state)
@@ -306,21 +424,30 @@ static void signature_certificate_needs_pin(void **state)
 	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 
+	before = apdu_count(&w);
+	/* the bind queried the signature PIN first: SELECT 001B again */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), before + 2);
 	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
 	file = identity_file("jpki/0001", &len);
 	{
 		u8 *data = NULL;
 		size_t data_len = 0;
 
+		before = apdu_count(&w);
 		assert_int_equal(sc_pkcs15_read_file(w.p15, &((sc_pkcs15_cert_info_t *)obj->data)->path,
 		                                     &data, &data_len, 1), SC_SUCCESS);
 		assert_int_equal(data_len, len);
 		assert_memory_equal(data, file, len);
+		/* one extended READ by SFI, no SELECT */
+		assert_int_equal(apdu_count(&w), before + 1);
 		free(data);
 	}
+	before = apdu_count(&w);
 	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
 	                 SC_SUCCESS);
+	/* 0001 is still the current EF: a READ at offset 0 */
+	assert_int_equal(apdu_count(&w), before + 1);
 	assert_int_equal(key->u.rsa.modulus.len, 256);
 	sc_pkcs15_free_pubkey(key);
 	free(file);
@@ -585,6 +712,7 @@ static void switches_all_bind(void **state)
 		{ "past_end=6282", NULL }, { "past_end=6B00", NULL }, { "reselect_clears_pin=no", NULL },
 		{ "extended_length=no", NULL }, { "chain_61xx=yes", NULL }, { "wrong_le_6cxx=yes", NULL },
 		{ "wrong_le_6cxx=yes", "past_end=6282", NULL }, { "chain_61xx=yes", "extended_length=no", NULL },
+		{ "sfi=no", NULL }, { "sfi=no", "wrong_le_6cxx=yes", NULL }, { "sfi=no", "chain_61xx=yes", NULL },
 	};
 	struct simreader_options short_reader = { .refuse_extended = true };
 	size_t i;
@@ -604,8 +732,10 @@ static void extended_refused_falls_back(void **state)
 	world_open(&w, settings);
 	world_bind(&w);
 	reads = ins_count(&w, 0xB0);
-	/* one refused extended READ, then short ones for good */
-	assert_true(reads > 6);
+	/* 0006 (short at connect), one refused extended READ of 000A, then
+	 * short ones for good */
+	assert_int_equal(reads, 1 + 1 + short_reads("jpki/000A") + short_reads("jpki/000B")
+	                        + short_reads("jpki/0002"));
 	assert_false(w.card->caps & SC_CARD_CAP_APDU_EXT);
 	world_close(&w);
 
@@ -646,15 +776,18 @@ static void faults_end_cleanly(void **state)
 		}
 	}
 	/* Truncated responses to each READ of the authentication certificate
-	 * (APDUs 5-10 with short APDUs: SELECT AID, SELECT 0006, READ, SELECT 000A). */
-	for (apdu = 5; apdu <= 10; apdu++) {
+	 * (from APDU 3 with short APDUs: SELECT AID, READ 0006 by SFI, READ 000A
+	 * by SFI, then by offset). */
+	for (apdu = 3; apdu < 3 + short_reads("jpki/000A"); apdu++) {
 		const char *settings[] = { apdu_setting, "truncate_after=10", NULL };
 
 		snprintf(apdu_setting, sizeof apdu_setting, "truncate_apdu=%u", apdu);
 		bind_with(settings, &short_reader, SC_ERROR_CORRUPTED_DATA);
 	}
-	/* Card pulled at each point of a bind. */
-	for (apdu = 1; apdu <= 20; apdu++) {
+	/* Card pulled at each point of a bind (SELECT AID, 0006, the three CA and
+	 * user certificates, two PIN queries of two APDUs each). */
+	for (apdu = 1; apdu < 2 + short_reads("jpki/000A") + short_reads("jpki/000B")
+	                      + short_reads("jpki/0002") + 4; apdu++) {
 		const char *settings[] = { apdu_setting, NULL };
 
 		snprintf(apdu_setting, sizeof apdu_setting, "remove_after=%u", apdu);
@@ -664,9 +797,9 @@ static void faults_end_cleanly(void **state)
 
 static void truncated_certificate_is_corrupt(void **state)
 {
-	/* APDU 5 is the first READ of 000A (after SELECT AID, SELECT 0006,
-	 * READ 0006, SELECT 000A): cut to 100 bytes, the header says more. */
-	const char *settings[] = { "truncate_apdu=5", "truncate_after=100", NULL };
+	/* APDU 3 is the READ of 000A by SFI (after SELECT AID and READ 0006 by
+	 * SFI): cut to 100 bytes, the header says more. */
+	const char *settings[] = { "truncate_apdu=3", "truncate_after=100", NULL };
 	struct world w;
 	int r;
 
@@ -763,6 +896,10 @@ int main(void)
 		cmocka_unit_test(detect_forced_asks_again),
 		cmocka_unit_test(bind_objects_and_serial),
 		cmocka_unit_test(each_public_file_read_once),
+		cmocka_unit_test(bind_apdu_counts_sfi),
+		cmocka_unit_test(bind_apdu_counts_no_sfi),
+		cmocka_unit_test(sfi_refused_midway),
+		cmocka_unit_test(sfi_read_moves_current_ef),
 		cmocka_unit_test(signature_certificate_needs_pin),
 		cmocka_unit_test(public_key_1_without_pin),
 		cmocka_unit_test(impossible_pins_cost_nothing),
