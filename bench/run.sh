@@ -97,8 +97,17 @@ trap 'exit 130' INT TERM
 
 "$gen" --out "$work/identity" >"$work/gen.log" 2>&1 || { cat "$work/gen.log" >&2; die "jpki-sim-gen failed"; }
 chmod 700 "$work"
-sh "$srcdir/tests/lib/opensc-conf.sh" plugin-first --module "$module" --name "$plugin_name" >"$work/plugin.conf"
-sh "$srcdir/tests/lib/opensc-conf.sh" builtin >"$work/builtin.conf"
+# "Extended length yes" is what a user has when card and reader both carry it:
+# the card accepts it (jpki-sim extended_length=yes) and opensc.conf declares
+# the reader's sizes (vpcd cannot report them). "no": a short-only card behind
+# OpenSC's default reader limits. Both configurations get the same reader.
+for ext in yes no; do
+	reader_opt=""
+	[ "$ext" = no ] || reader_opt=--reader-ext
+	sh "$srcdir/tests/lib/opensc-conf.sh" plugin-first --module "$module" --name "$plugin_name" $reader_opt \
+		>"$work/plugin-ext$ext.conf"
+	sh "$srcdir/tests/lib/opensc-conf.sh" builtin $reader_opt >"$work/builtin-ext$ext.conf"
+done
 
 runs=$work/runs.tsv
 apdus=$work/runs.apdus
@@ -116,7 +125,7 @@ for latency in $latencies; do
 			trace=$trace_dir/$label.trace
 			if ! run_harness --identity "$work/identity" --trace "$trace" \
 				--set "latency_ms=$latency" --set "extended_length=$ext" \
-				--conf "$work/$conf.conf" -- \
+				--conf "$work/$conf-ext$ext.conf" -- \
 				sh "$here/session.sh" --out "$runs" --label "$label" --reps "$reps" \
 					--p11-sign "$p11_sign" --p11-module "$p11_module" --work "$work/$label" \
 					--trace "$trace" --apdus "$apdus" \
@@ -132,11 +141,13 @@ done
 [ -z "$apdus_copy" ] || cp "$apdus" "$apdus_copy"
 
 {
-	echo "Benchmark of the card link: \`$invocation\` ($reps run(s) per insertion) on $(date -u +%Y-%m-%d), OpenSC $(OPENSC_CONF=$work/builtin.conf opensc-tool -i 2>/dev/null | sed -n '1s/^OpenSC \([^ ]*\).*/\1/p'),"
+	echo "Benchmark of the card link: \`$invocation\` ($reps run(s) per insertion) on $(date -u +%Y-%m-%d), OpenSC $(OPENSC_CONF=$work/builtin-extno.conf opensc-tool -i 2>/dev/null | sed -n '1s/^OpenSC \([^ ]*\).*/\1/p'),"
 	echo "virtual card (\`jpki-sim\`) through pcscd + vpcd, $(nproc) CPU(s). Figures are medians over the runs of one"
 	echo "card insertion; a range in parentheses means the runs disagreed. Bytes count whole APDUs (header,"
 	echo "data, Le / data, status word). The plugin configuration lists the plugin before \`internal\`;"
-	echo "the stock configuration is Debian's opensc.conf (built-in \`jpki\` driver)."
+	echo "the stock configuration is Debian's opensc.conf (built-in \`jpki\` driver). Extended length \"yes\":"
+	echo "the card accepts it and both configurations declare the reader's extended sizes in opensc.conf;"
+	echo "\"no\": a short-only card behind OpenSC's default (short) reader limits."
 	echo
 	awk -f "$here/report.awk" "$runs"
 	echo

@@ -69,10 +69,17 @@ NF == 4 {
 		} else {
 			current_ef = name
 		}
-	} else if (ins == "B0" && sw == "9000") {
+	} else if (ins == "B0" && byte_value(p1) >= 128 && sw != "9000" && sw != "6282") {
+		# A refused read by short EF identifier: the card's current EF is unknown.
+		current_ef = "?"
+	} else if (ins == "B0" && (sw == "9000" || sw == "6282")) {
 		if (byte_value(p1) >= 128) {
-			ef = "sfi" (byte_value(p1) - 128)
+			# By short EF identifier, which on this card (and jpki-sim) is the
+			# FID's low byte; the EF becomes the current one, so the chunks
+			# read after it by offset are keyed alike.
+			ef = sprintf("%04X", byte_value(p1) - 128)
 			offset = byte_value(p2)
+			current_ef = ef
 		} else {
 			ef = current_ef
 			offset = byte_value(p1) * 256 + byte_value(p2)

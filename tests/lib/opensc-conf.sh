@@ -1,10 +1,14 @@
 #!/bin/sh
 # Writes an opensc.conf for tests and benchmarks on stdout.
 #   opensc-conf.sh MODE [--module PATH] [--card-info] [--debug N --debug-file F]
-#                       [--file-cache no|public|yes] [--name NAME]
+#                       [--file-cache no|public|yes] [--name NAME] [--reader-ext]
 # MODE: plugin-first  the plugin before OpenSC's built-in drivers (recommended setup)
 #       plugin-only   the plugin alone
 #       builtin       Debian's stock configuration: OpenSC's own jpki driver
+# --reader-ext: the PC/SC reader carries extended-length APDUs. OpenSC's pcsc
+# reader driver assumes short APDUs only (255 / 256 bytes) unless the reader
+# reports larger sizes through PC/SC part 10, which vpcd does not, or
+# opensc.conf declares them (reader_driver pcsc { max_send_size; max_recv_size; }).
 set -eu
 mode=${1:?usage: opensc-conf.sh plugin-first|plugin-only|builtin [options]}
 shift
@@ -14,6 +18,7 @@ card_info=""
 debug=0
 debug_file=""
 file_cache=""
+reader=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--module) module=$2; shift 2 ;;
@@ -22,6 +27,7 @@ while [ $# -gt 0 ]; do
 		--debug) debug=$2; shift 2 ;;
 		--debug-file) debug_file=$2; shift 2 ;;
 		--file-cache) file_cache="use_file_caching = $2;"; shift 2 ;;
+		--reader-ext) reader="reader_driver pcsc { max_send_size = 65535; max_recv_size = 65536; }"; shift ;;
 		*) echo "opensc-conf.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -30,7 +36,7 @@ logging="debug = $debug;"
 
 case "$mode" in
 	builtin)
-		printf 'app default {\n\t%s\n\tframework pkcs15 {\n\t\t%s\n\t}\n}\n' "$logging" "$file_cache"
+		printf 'app default {\n\t%s\n\t%s\n\tframework pkcs15 {\n\t\t%s\n\t}\n}\n' "$logging" "$reader" "$file_cache"
 		exit 0 ;;
 	plugin-first) drivers="$name, internal" ;;
 	plugin-only) drivers="$name" ;;
@@ -41,6 +47,7 @@ esac
 cat <<CONF
 app default {
 	$logging
+	$reader
 	card_drivers = $drivers;
 	card_driver $name {
 		module = $module;
