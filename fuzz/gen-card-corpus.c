@@ -67,6 +67,8 @@ static const struct variant variants[] = {
 	{ "session-wrong-pins", { NULL }, other_pins },
 	{ "session-contactless-atr", { "atr_index=4", NULL }, scenario_pins },
 	{ "session-removed", { "remove_after=6", NULL }, scenario_pins },
+	/* READ BINARY by short EF identifier refused: the SELECT fallback. */
+	{ "session-no-sfi", { "sfi=no", "extended_length=no", NULL }, scenario_pins },
 };
 
 static int write_file(const char *path, const void *bytes, size_t len)
