@@ -28,7 +28,8 @@ contains() { # file text what
 
 auth_pin=$(pin auth)
 sign_pin=$(pin sign)
-wrong_auth=$(printf '%04d' $(( (auth_pin + 1) % 10000 )))
+# A leading 1 keeps a PIN such as 0659 decimal: the shell reads 0659 as octal.
+wrong_auth=$(printf '%04d' $(( (1$auth_pin + 1) % 10000 )))
 wrong_sign=${sign_pin}0
 [ ${#wrong_sign} -le 16 ] || wrong_sign=$(echo "$sign_pin" | tr 'A-Z0-9' 'B-ZA1-90')
 
@@ -136,7 +137,7 @@ pkcs15-tool --verify-pin --auth-id 02 --pin "$lower_sign" > "$work/v" 2>&1 && pa
 expect_tries sign 5 "after the right sign PIN"
 
 # ---- change PIN ------------------------------------------------------------
-new_auth=$(printf '%04d' $(( (auth_pin + 4321) % 10000 )))
+new_auth=$(printf '%04d' $(( (1$auth_pin + 4321) % 10000 )))
 before=$(stat ins_24)
 pkcs15-tool --change-pin --auth-id 01 --pin "$auth_pin" --new-pin 12 > "$work/c" 2>&1 && fail "impossible new PIN accepted"
 [ "$(stat ins_24)" = "$before" ] && pass "impossible new auth PIN not sent" \
