@@ -66,7 +66,8 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
 	int i;
 
 	memset(args, 0, sizeof(*args));
-	for (i = 1; i < argc; i++) {
+	/* Every option takes a value: two arguments per step. */
+	for (i = 1; i < argc; i += 2) {
 		const char *opt = argv[i];
 		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -90,7 +91,6 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
 		} else {
 			return -1;
 		}
-		i++;
 	}
 	if (args->module_path == NULL || args->key_id_len == 0 || args->count == 0 || args->pin_env == NULL)
 		return -1;
