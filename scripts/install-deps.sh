@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 packages="
 build-essential autoconf automake libtool pkg-config dpkg-dev
 libssl-dev libcmocka-dev libpcsclite-dev zlib1g-dev
-opensc opensc-pkcs11 pcscd vsmartcard-vpcd openssl util-linux procps
+opensc opensc-pkcs11 pcscd vsmartcard-vpcd openssl util-linux procps iproute2
 clang libclang-rt-14-dev valgrind
 "
 [ -z "${OPENSC_JPKI_EXTRA_PACKAGES:-}" ] || packages="$packages $OPENSC_JPKI_EXTRA_PACKAGES"
