@@ -11,7 +11,7 @@ endif
 if HAVE_CMOCKA
 UNIT_TESTS += tests/card/test-driver
 check_PROGRAMS += tests/card/test-driver
-tests_card_test_driver_SOURCES = tests/card/test-driver.c tests/lib/test-identity.c tests/lib/test-identity.h
+tests_card_test_driver_SOURCES = tests/card/test-driver.c
 tests_card_test_driver_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)
-tests_card_test_driver_LDADD = tests/lib/libsimreader.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+tests_card_test_driver_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 endif

@@ -27,75 +27,22 @@
 #include "card-jpki/card-jpki.h"
 #include "sim/jpki-sim.h"
 #include "tests/lib/sim-reader.h"
-#include "tests/lib/test-identity.h"
+#include "tests/lib/test-world.h"
 
-static struct test_identity identity;
-static char auth_pin[32], sign_pin[32], text_pin[32], auth_serial[80];
+/* The identity's PINs and authentication certificate serial, read once by setup. */
+static char *auth_pin, *sign_pin, *text_pin, *auth_serial;
 
-struct world {
-	struct jpki_sim *sim;
-	sc_context_t *ctx;
-	sc_card_t *card;
-	sc_pkcs15_card_t *p15;
-};
-
-static void world_open_ex(struct world *w, const char *conf, const struct simreader_options *reader,
-                          const char *const *settings)
-{
-	struct jpki_sim_options opts;
-	char err[256];
-	size_t i;
-
-	memset(w, 0, sizeof *w);
-	jpki_sim_options_init(&opts);
-	for (i = 0; settings != NULL && settings[i] != NULL; i++)
-		if (jpki_sim_options_set(&opts, settings[i], err, sizeof err) != 0)
-			fail_msg("sim setting %s: %s", settings[i], err);
-	w->sim = jpki_sim_new(identity.dir, &opts);
-	assert_non_null(w->sim);
-	assert_int_equal(simreader_context_new(&w->ctx, conf), SC_SUCCESS);
-	if (reader != NULL)
-		assert_int_equal(simreader_attach_ex(w->ctx, w->sim, reader), SC_SUCCESS);
-	else
-		assert_int_equal(simreader_attach(w->ctx, w->sim), SC_SUCCESS);
-}
-
-static void world_open(struct world *w, const char *const *settings)
-{
-	world_open_ex(w, NULL, NULL, settings);
-}
-
-static void world_connect(struct world *w)
-{
-	assert_int_equal(simreader_connect(w->ctx, &w->card), SC_SUCCESS);
-	assert_true(mynumber_card_is_ours(w->card));
-}
-
-static void world_bind(struct world *w)
-{
-	world_connect(w);
-	assert_int_equal(simreader_bind(w->card, &w->p15), SC_SUCCESS);
-}
-
-static void world_close(struct world *w)
-{
-	simreader_unbind(&w->p15);
-	simreader_disconnect(&w->card);
-	simreader_context_free(&w->ctx);
-	jpki_sim_free(&w->sim);
-}
-
-static unsigned long ins_count(struct world *w, unsigned ins)
+static unsigned long ins_count(struct test_world *w, unsigned ins)
 {
 	return jpki_sim_counters(w->sim)->by_ins[ins];
 }
 
-static unsigned long apdu_count(struct world *w)
+static unsigned long apdu_count(struct test_world *w)
 {
 	return jpki_sim_counters(w->sim)->apdus;
 }
 
-static int pin_cmd(struct world *w, int cmd, int ref, const char *pin, const char *new_pin, int *tries)
+static int pin_cmd(struct test_world *w, int cmd, int ref, const char *pin, const char *new_pin, int *tries)
 {
 	struct sc_pin_cmd_data data;
 
@@ -110,25 +57,17 @@ static int pin_cmd(struct world *w, int cmd, int ref, const char *pin, const cha
 	return sc_pin_cmd(w->card, &data, tries);
 }
 
-static uint8_t *identity_file(const char *name, size_t *len)
-{
-	uint8_t *data = test_identity_read(&identity, name, len);
-
-	assert_non_null(data);
-	return data;
-}
-
 /* READ BINARYs a short-APDU read of an identity file takes: 256 bytes each. */
 static unsigned long short_reads(const char *name)
 {
 	size_t len;
-	uint8_t *data = identity_file(name, &len);
+	uint8_t *data = test_world_file(name, &len);
 
 	free(data);
 	return (unsigned long)((len + 255) / 256);
 }
 
-static sc_pkcs15_object_t *find_object(struct world *w, unsigned type, int id)
+static sc_pkcs15_object_t *find_object(struct test_world *w, unsigned type, int id)
 {
 	sc_pkcs15_object_t *objs[16];
 	int n, i;
@@ -165,50 +104,50 @@ static void detect_every_known_atr(void **state)
 	int i;
 
 	for (i = 0; i < 8; i++) {
-		struct world w;
+		struct test_world w;
 		const char *settings[] = { setting, NULL };
 
 		snprintf(setting, sizeof setting, "atr_index=%d", i);
-		world_open(&w, settings);
-		world_connect(&w);
+		test_world_open(&w, settings);
+		test_world_connect(&w);
 		assert_int_equal(w.card->type, MYNUMBER_CARD_TYPE);
 		assert_string_equal(w.card->name, "My Number Card (JPKI)");
 		assert_int_equal(mynumber_token_kind(w.card), JPKI_KIND_MY_NUMBER_CARD);
-		world_close(&w);
+		test_world_close(&w);
 	}
 }
 
 static void detect_unknown_atr_by_aid(void **state)
 {
 	const char *settings[] = { "atr=3B8F8001804F0CA000000306030001000000006A", NULL };
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, settings);
-	world_connect(&w);
+	test_world_open(&w, settings);
+	test_world_connect(&w);
 	assert_int_equal(w.card->type, MYNUMBER_CARD_TYPE);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void never_claim_6a82(void **state)
 {
 	/* Known ATR, but the JPKI AID answers 6A82: not ours. */
 	const char *settings[] = { "fail_apdu=1", "fail_sw=6A82", NULL };
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, settings);
+	test_world_open(&w, settings);
 	assert_int_equal(simreader_keep_only_our_driver(w.ctx), SC_SUCCESS);
 	assert_int_not_equal(simreader_connect(w.ctx, &w.card), SC_SUCCESS);
 	assert_null(w.card);
 	assert_int_equal(apdu_count(&w), 1);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void detect_forced_asks_again(void **state)
 {
 	const char *settings[] = { "fail_apdu=1", "fail_sw=6A82", NULL };
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, settings);
+	test_world_open(&w, settings);
 	/* match_card says no (6A82 to the first SELECT) and OpenSC goes on with
 	 * a forced driver; init selects the AID again, which now answers, and
 	 * reads EF 0006 by its short identifier. */
@@ -217,22 +156,22 @@ static void detect_forced_asks_again(void **state)
 	assert_int_equal(ins_count(&w, 0xA4), 2);
 	assert_int_equal(ins_count(&w, 0xB0), 1);
 	assert_int_equal(apdu_count(&w), 3);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- binding: objects and the APDUs they cost ---------------------------- */
 
 static void bind_objects_and_serial(void **state)
 {
-	struct world w;
+	struct test_world w;
 	sc_pkcs15_object_t *obj;
 	sc_pkcs15_cert_info_t *cert;
 	sc_pkcs15_auth_info_t *pin;
 	uint8_t *file;
 	size_t len;
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	assert_string_equal(w.p15->tokeninfo->serial_number, auth_serial);
 	assert_string_equal(w.p15->tokeninfo->label, "JPKI");
 	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_CERT_X509, NULL, 0), 4);
@@ -244,7 +183,7 @@ static void bind_objects_and_serial(void **state)
 	assert_non_null(obj);
 	assert_string_equal(obj->label, "User Authentication Certificate");
 	cert = obj->data;
-	file = identity_file("jpki/000A", &len);
+	file = test_world_file("jpki/000A", &len);
 	assert_int_equal(cert->value.len, len);
 	assert_memory_equal(cert->value.value, file, len);
 	free(file);
@@ -267,7 +206,7 @@ static void bind_objects_and_serial(void **state)
 	assert_int_equal(obj->user_consent, 1);
 	assert_int_equal(((sc_pkcs15_prkey_info_t *)obj->data)->modulus_length, 2048);
 	assert_true(((sc_pkcs15_prkey_info_t *)obj->data)->usage & SC_PKCS15_PRKEY_USAGE_NONREPUDIATION);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void each_public_file_read_once(void **state)
@@ -275,11 +214,11 @@ static void each_public_file_read_once(void **state)
 	const uint8_t *data;
 	size_t len;
 	unsigned long before;
-	struct world w;
+	struct test_world w;
 	sc_path_t path;
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	before = apdu_count(&w);
 	/* Everything public is in memory: no APDU for certificates or probes. */
 	assert_int_equal(mynumber_public_file(w.card, 0x000A, &data, &len), SC_SUCCESS);
@@ -294,7 +233,7 @@ static void each_public_file_read_once(void **state)
 	sc_format_path("3F00", &path);
 	assert_int_equal(sc_select_file(w.card, &path, NULL), SC_SUCCESS);
 	assert_int_equal(apdu_count(&w), before);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* A whole bind, APDU by APDU. Connect: SELECT AID, EF 0006 by SFI (short: the
@@ -304,10 +243,10 @@ static void bind_apdu_counts_sfi(void **state)
 {
 	struct simreader_options short_reader = { .refuse_extended = true };
 	unsigned long certs_short;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL);
-	world_connect(&w);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
 	assert_int_equal(apdu_count(&w), 2);
 	assert_int_equal(ins_count(&w, 0xA4), 1);
 	assert_int_equal(ins_count(&w, 0xB0), 1);
@@ -316,15 +255,15 @@ static void bind_apdu_counts_sfi(void **state)
 	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + 3);
 	assert_int_equal(ins_count(&w, 0x20), 2);
-	world_close(&w);
+	test_world_close(&w);
 
 	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
-	world_open_ex(&w, NULL, &short_reader, NULL);
-	world_bind(&w);
+	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader });
+	test_world_bind(&w);
 	assert_int_equal(apdu_count(&w), 2 + certs_short + 4);
 	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + certs_short);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* A card without SFI reads: one refused READ, then SELECT + READ for every EF
@@ -336,10 +275,10 @@ static void bind_apdu_counts_no_sfi(void **state)
 	const char *sfi_6b00[] = { "fail_apdu=2", "fail_sw=6B00", NULL };
 	struct simreader_options short_reader = { .refuse_extended = true };
 	unsigned long certs_short;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, no_sfi);
-	world_connect(&w);
+	test_world_open(&w, no_sfi);
+	test_world_connect(&w);
 	/* SELECT AID, refused SFI READ, SELECT 0006, READ 0006 */
 	assert_int_equal(apdu_count(&w), 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2);
@@ -347,20 +286,20 @@ static void bind_apdu_counts_no_sfi(void **state)
 	assert_int_equal(apdu_count(&w), 4 + 3 * 2 + 4);
 	assert_int_equal(ins_count(&w, 0xA4), 2 + 3 + 2);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
-	world_close(&w);
+	test_world_close(&w);
 
-	world_open(&w, sfi_6b00);
-	world_bind(&w);
+	test_world_open(&w, sfi_6b00);
+	test_world_bind(&w);
 	assert_int_equal(apdu_count(&w), 4 + 3 * 2 + 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
-	world_close(&w);
+	test_world_close(&w);
 
 	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
-	world_open_ex(&w, NULL, &short_reader, no_sfi);
-	world_bind(&w);
+	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader, .sim_settings = no_sfi });
+	test_world_bind(&w);
 	assert_int_equal(apdu_count(&w), 4 + 3 + certs_short + 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + certs_short);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* SFI accepted for 0006, refused for 000A (APDU 3, 6A82): SELECT from then on,
@@ -368,14 +307,14 @@ static void bind_apdu_counts_no_sfi(void **state)
 static void sfi_refused_midway(void **state)
 {
 	const char *settings[] = { "fail_apdu=3", "fail_sw=6A82", NULL };
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, settings);
-	world_bind(&w);
+	test_world_open(&w, settings);
+	test_world_bind(&w);
 	assert_int_equal(apdu_count(&w), 2 + 1 + 3 * 2 + 4);
 	assert_int_equal(ins_count(&w, 0xA4), 1 + 3 + 2);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 3);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* An SFI read makes its EF the card's current one: a PIN EF selected before
@@ -385,10 +324,10 @@ static void sfi_read_moves_current_ef(void **state)
 	const uint8_t *data;
 	size_t len;
 	int tries = -1;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL);
-	world_connect(&w);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 3);
 	assert_int_equal(mynumber_public_file(w.card, 0x000A, &data, &len), SC_SUCCESS);
@@ -399,14 +338,14 @@ static void sfi_read_moves_current_ef(void **state)
 	assert_int_equal(ins_count(&w, 0xA4), 3);
 	assert_int_equal(ins_count(&w, 0xB0), 2);
 	assert_int_equal(ins_count(&w, 0x20), 2);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- certificates and public keys ---------------------------------------- */
 
 static void signature_certificate_needs_pin(void **state)
 {
-	struct world w;
+	struct test_world w;
 	sc_pkcs15_object_t *obj;
 	sc_pkcs15_cert_t *cert = NULL;
 	sc_pkcs15_pubkey_t *key = NULL;
@@ -414,8 +353,8 @@ static void signature_certificate_needs_pin(void **state)
 	uint8_t *file;
 	size_t len;
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 2);
 	before = ins_count(&w, 0xB0);
 	assert_int_equal(sc_pkcs15_read_certificate(w.p15, obj->data, 1, &cert),
@@ -429,7 +368,7 @@ static void signature_certificate_needs_pin(void **state)
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(apdu_count(&w), before + 2);
 	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
-	file = identity_file("jpki/0001", &len);
+	file = test_world_file("jpki/0001", &len);
 	{
 		u8 *data = NULL;
 		size_t data_len = 0;
@@ -451,24 +390,24 @@ static void signature_certificate_needs_pin(void **state)
 	assert_int_equal(key->u.rsa.modulus.len, 256);
 	sc_pkcs15_free_pubkey(key);
 	free(file);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void public_key_1_without_pin(void **state)
 {
-	struct world w;
+	struct test_world w;
 	sc_pkcs15_pubkey_t *key = NULL;
 	unsigned long before;
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	before = apdu_count(&w);
 	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 1), &key),
 	                 SC_SUCCESS);
 	assert_int_equal(key->u.rsa.modulus.len, 256);
 	assert_int_equal(apdu_count(&w), before);
 	sc_pkcs15_free_pubkey(key);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- PIN rules: a value that cannot be right never reaches the card ------ */
@@ -482,12 +421,12 @@ static void impossible_pins_cost_nothing(void **state)
 		{ 2, "ABC-123", SC_ERROR_INVALID_DATA }, { 2, "abc 123", SC_ERROR_INVALID_DATA },
 		{ 3, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 3, "12.4", SC_ERROR_INVALID_DATA },
 	};
-	struct world w;
+	struct test_world w;
 	unsigned long before;
 	size_t i;
 
-	world_open(&w, NULL);
-	world_connect(&w);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
 	before = apdu_count(&w);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, cases[i].ref, cases[i].pin, NULL, NULL),
@@ -503,22 +442,23 @@ static void impossible_pins_cost_nothing(void **state)
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 4, "1234", NULL, NULL), SC_ERROR_INVALID_ARGUMENTS);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_UNBLOCK, 1, "1234", "1234", NULL), SC_ERROR_NOT_SUPPORTED);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void verify_right_wrong_and_tries(void **state)
 {
-	struct world w;
+	struct test_world w;
 	char wrong[8], lower[32];
 	int tries = -9;
 	size_t i;
 
 	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	assert_true(strlen(sign_pin) < sizeof lower);
 	for (i = 0; sign_pin[i] != '\0'; i++)
 		lower[i] = (char)((sign_pin[i] >= 'A' && sign_pin[i] <= 'Z') ? sign_pin[i] - 'A' + 'a' : sign_pin[i]);
 	lower[i] = '\0';
-	world_open(&w, NULL);
-	world_connect(&w);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 3);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_PIN_CODE_INCORRECT);
@@ -536,19 +476,19 @@ static void verify_right_wrong_and_tries(void **state)
 	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_TEXT));
 	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
 	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void blocked_pin(const char *blocked_sw)
 {
 	const char *settings[] = { blocked_sw, NULL };
-	struct world w;
+	struct test_world w;
 	char wrong[8];
 	int tries = -9, i;
 
 	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
-	world_open(&w, settings);
-	world_connect(&w);
+	test_world_open(&w, settings);
+	test_world_connect(&w);
 	for (i = 0; i < 2; i++)
 		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_PIN_CODE_INCORRECT);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_AUTH_METHOD_BLOCKED);
@@ -558,7 +498,7 @@ static void blocked_pin(const char *blocked_sw)
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 0);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 0);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void blocked_pin_6983(void **state)
@@ -573,24 +513,24 @@ static void blocked_pin_6984(void **state)
 
 static void change_pin(void **state)
 {
-	struct world w;
+	struct test_world w;
 	char new_pin[8];
 
 	snprintf(new_pin, sizeof new_pin, "%04d", (atoi(auth_pin) + 4321) % 10000);
-	world_open(&w, NULL);
-	world_connect(&w);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, new_pin, NULL), SC_SUCCESS);
 	assert_int_equal(ins_count(&w, 0x24), 1);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, new_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 2, sign_pin, "NEWPASS1", NULL), SC_SUCCESS);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, "newpass1", NULL, NULL), SC_SUCCESS);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- signatures ---------------------------------------------------------- */
 
-static void check_signature(struct world *w, int key_id, const char *cert_file, unsigned hash_flag,
+static void check_signature(struct test_world *w, int key_id, const char *cert_file, unsigned hash_flag,
                             const EVP_MD *md)
 {
 	static const u8 message[] = "message for the virtual card";
@@ -609,7 +549,7 @@ static void check_signature(struct world *w, int key_id, const char *cert_file, 
 	                                SC_ALGORITHM_RSA_PAD_PKCS1 | hash_flag, digest, digest_len,
 	                                signature, sizeof signature, NULL);
 	assert_int_equal(r, 256);
-	cert = identity_file(cert_file, &cert_len);
+	cert = test_world_file(cert_file, &cert_len);
 	cursor = cert;
 	x509 = d2i_X509(NULL, &cursor, (long)cert_len);
 	assert_non_null(x509);
@@ -626,10 +566,10 @@ static void check_signature(struct world *w, int key_id, const char *cert_file, 
 
 static void signatures_both_keys_all_hashes(void **state)
 {
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
 	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA1, EVP_sha1());
 	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA256, EVP_sha256());
@@ -641,32 +581,32 @@ static void signatures_both_keys_all_hashes(void **state)
 	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA384, EVP_sha384());
 	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA512, EVP_sha512());
 	assert_int_equal(ins_count(&w, 0x2A), 8);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void signature_without_pin_refused_by_card(void **state)
 {
-	struct world w;
+	struct test_world w;
 	u8 digest[32] = { 0 }, signature[512];
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
 	                                             digest, sizeof digest, signature, sizeof signature, NULL),
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- reset: state dropped, the right application selected again ---------- */
 
 static void reset_drops_state(void **state)
 {
-	struct world w;
+	struct test_world w;
 	int tries = -1;
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(sc_reset(w.card, 0), SC_SUCCESS);
 	assert_int_equal(sc_lock(w.card), SC_SUCCESS);
@@ -675,23 +615,23 @@ static void reset_drops_state(void **state)
 	/* works again: the JPKI AP is selected anew */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 2, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 5);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- simulator switches -------------------------------------------------- */
 
 static void bind_with(const char *const *settings, const struct simreader_options *reader, int expected)
 {
-	struct world w;
+	struct test_world w;
 	uint8_t *file;
 	size_t len;
 	sc_pkcs15_object_t *obj;
 
-	world_open_ex(&w, NULL, reader, settings);
+	test_world_open_ex(&w, &(struct test_world_options){ .reader = reader, .sim_settings = settings });
 	if (expected == SC_SUCCESS) {
-		world_bind(&w);
+		test_world_bind(&w);
 		obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3);
-		file = identity_file("jpki/000B", &len);
+		file = test_world_file("jpki/000B", &len);
 		assert_int_equal(((sc_pkcs15_cert_info_t *)obj->data)->value.len, len);
 		assert_memory_equal(((sc_pkcs15_cert_info_t *)obj->data)->value.value, file, len);
 		free(file);
@@ -703,7 +643,7 @@ static void bind_with(const char *const *settings, const struct simreader_option
 		assert_int_not_equal(r, SC_SUCCESS);
 		assert_true(r < 0);
 	}
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void switches_all_bind(void **state)
@@ -726,24 +666,24 @@ static void switches_all_bind(void **state)
 static void extended_refused_falls_back(void **state)
 {
 	const char *settings[] = { "extended_length=no", NULL };
-	struct world w;
+	struct test_world w;
 	unsigned long reads;
 
-	world_open(&w, settings);
-	world_bind(&w);
+	test_world_open(&w, settings);
+	test_world_bind(&w);
 	reads = ins_count(&w, 0xB0);
 	/* 0006 (short at connect), one refused extended READ of 000A, then
 	 * short ones for good */
 	assert_int_equal(reads, 1 + 1 + short_reads("jpki/000A") + short_reads("jpki/000B")
 	                        + short_reads("jpki/0002"));
 	assert_false(w.card->caps & SC_CARD_CAP_APDU_EXT);
-	world_close(&w);
+	test_world_close(&w);
 
-	world_open(&w, NULL);
-	world_bind(&w);
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
 	/* whole files in one READ each: 0006, 000A, 000B, 0002 */
 	assert_int_equal(ins_count(&w, 0xB0), 4);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- injected faults: clean errors, nothing leaked (ASan) ---------------- */
@@ -760,19 +700,19 @@ static void faults_end_cleanly(void **state)
 	for (apdu = 1; apdu <= 14; apdu++) {
 		for (i = 0; i < sizeof sws / sizeof sws[0]; i++) {
 			const char *settings[] = { apdu_setting, sw_setting, NULL };
-			struct world w;
+			struct test_world w;
 			int r;
 
 			snprintf(apdu_setting, sizeof apdu_setting, "fail_apdu=%u", apdu);
 			snprintf(sw_setting, sizeof sw_setting, "fail_sw=%s", sws[i]);
-			world_open(&w, settings);
+			test_world_open(&w, settings);
 			r = simreader_connect(w.ctx, &w.card);
 			if (r == SC_SUCCESS)
 				r = simreader_bind(w.card, &w.p15);
 			/* a fault in an optional step (a CA certificate) may be survived;
 			 * anything else must be a negative OpenSC error */
 			assert_true(r <= 0);
-			world_close(&w);
+			test_world_close(&w);
 		}
 	}
 	/* Truncated responses to each READ of the authentication certificate
@@ -800,14 +740,14 @@ static void truncated_certificate_is_corrupt(void **state)
 	/* APDU 3 is the READ of 000A by SFI (after SELECT AID and READ 0006 by
 	 * SFI): cut to 100 bytes, the header says more. */
 	const char *settings[] = { "truncate_apdu=3", "truncate_after=100", NULL };
-	struct world w;
+	struct test_world w;
 	int r;
 
-	world_open(&w, settings);
-	world_connect(&w);
+	test_world_open(&w, settings);
+	test_world_connect(&w);
 	r = simreader_bind(w.card, &w.p15);
 	assert_int_equal(r, SC_ERROR_CORRUPTED_DATA);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- logging: no PIN byte below SC_LOG_DEBUG_PIN ------------------------- */
@@ -816,7 +756,7 @@ static void pin_never_logged(void **state)
 {
 	char conf[512], log_path[] = "/tmp/test-driver-log.XXXXXX";
 	char hex[16];
-	struct world w;
+	struct test_world w;
 	FILE *log;
 	char *text;
 	long size;
@@ -827,11 +767,11 @@ static void pin_never_logged(void **state)
 	close(fd);
 	snprintf(conf, sizeof conf, "app default { debug = %d; debug_file = %s; framework pkcs15 { } }",
 	         SC_LOG_DEBUG_PIN - 1, log_path);
-	world_open_ex(&w, conf, NULL, NULL);
-	world_bind(&w);
+	test_world_open_ex(&w, &(struct test_world_options){ .conf_text = conf });
+	test_world_bind(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 2, sign_pin, "ZZ9876", NULL), SC_SUCCESS);
-	world_close(&w);
+	test_world_close(&w);
 	log = fopen(log_path, "r");
 	assert_non_null(log);
 	fseek(log, 0, SEEK_END);
@@ -850,41 +790,24 @@ static void pin_never_logged(void **state)
 	free(text);
 }
 
-static int read_fact(const char *file, const char *key, char *out, size_t cap)
-{
-	size_t len, key_len = strlen(key);
-	char *data = (char *)test_identity_read(&identity, file, &len), *line, *save = NULL;
-	int found = -1;
-
-	if (data == NULL)
-		return -1;
-	data = realloc(data, len + 1);
-	data[len] = '\0';
-	for (line = strtok_r(data, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, key, key_len) == 0 && line[key_len] == '=') {
-			snprintf(out, cap, "%s", line + key_len + 1);
-			found = 0;
-		}
-	}
-	free(data);
-	return found;
-}
-
 static int setup(void **state)
 {
-	if (test_identity_acquire(&identity) != 0)
+	if (test_world_group_setup(state) != 0)
 		return -1;
-	if (read_fact("pins", "auth", auth_pin, sizeof auth_pin) || read_fact("pins", "sign", sign_pin, sizeof sign_pin)
-	    || read_fact("pins", "text", text_pin, sizeof text_pin)
-	    || read_fact("facts", "auth_serial", auth_serial, sizeof auth_serial))
-		return -1;
-	return 0;
+	auth_pin = test_identity_value(&test_world_identity, "pins", "auth");
+	sign_pin = test_identity_value(&test_world_identity, "pins", "sign");
+	text_pin = test_identity_value(&test_world_identity, "pins", "text");
+	auth_serial = test_identity_value(&test_world_identity, "facts", "auth_serial");
+	return auth_pin != NULL && sign_pin != NULL && text_pin != NULL && auth_serial != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	test_identity_release(&identity);
-	return 0;
+	free(auth_pin);
+	free(sign_pin);
+	free(text_pin);
+	free(auth_serial);
+	return test_world_group_teardown(state);
 }
 
 int main(void)

@@ -13,9 +13,8 @@ endif
 if HAVE_CMOCKA
 check_PROGRAMS += tests/emu/test-text-ap
 UNIT_TESTS += tests/emu/test-text-ap
-tests_emu_test_text_ap_SOURCES = tests/emu/test-text-ap.c \
-	tests/lib/test-identity.c tests/lib/test-identity.h
+tests_emu_test_text_ap_SOURCES = tests/emu/test-text-ap.c
 tests_emu_test_text_ap_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)
 tests_emu_test_text_ap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_emu_test_text_ap_LDADD = tests/lib/libsimreader.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+tests_emu_test_text_ap_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 endif

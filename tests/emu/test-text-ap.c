@@ -28,7 +28,7 @@
 #include "sim/jpki-sim.h"
 
 #include "tests/lib/sim-reader.h"
-#include "tests/lib/test-identity.h"
+#include "tests/lib/test-world.h"
 
 #define CONF_CARD_INFO \
 	"app default {\n" \
@@ -61,47 +61,19 @@ static const char *const fact_keys[MYNUMBER_FIELD_COUNT] = {
 	"my_number", "name", "address", "birth", "sex"
 };
 
-static struct test_identity identity;
-
-struct world {
-	struct jpki_sim *sim;
-	FILE *trace;
-	sc_context_t *ctx;
-	sc_card_t *card;
-	sc_pkcs15_card_t *p15;
-};
-
-static void world_open(struct world *w, const char *conf_text, const char *setting)
+/* Every world here is bound by our emulator, with the sim's trace kept to
+ * count the APDUs it saw. */
+static void world_open(struct test_world *w, const char *conf_text, const char *setting)
 {
-	struct jpki_sim_options opts;
-	char err[256];
+	const char *const settings[] = { setting, NULL };
+	const struct test_world_options opts = { .conf_text = conf_text, .sim_settings = settings, .trace = true };
 
-	memset(w, 0, sizeof(*w));
-	jpki_sim_options_init(&opts);
-	if (setting != NULL && jpki_sim_options_set(&opts, setting, err, sizeof(err)) != 0)
-		fail_msg("sim setting %s: %s", setting, err);
-	w->trace = tmpfile();
-	assert_non_null(w->trace);
-	opts.trace = w->trace;
-	w->sim = jpki_sim_new(identity.dir, &opts);
-	assert_non_null(w->sim);
-	assert_int_equal(simreader_context_new(&w->ctx, conf_text), SC_SUCCESS);
-	assert_int_equal(simreader_attach(w->ctx, w->sim), SC_SUCCESS);
-	assert_int_equal(simreader_connect(w->ctx, &w->card), SC_SUCCESS);
-	assert_int_equal(simreader_bind(w->card, &w->p15), SC_SUCCESS);
-}
-
-static void world_close(struct world *w)
-{
-	simreader_unbind(&w->p15);
-	simreader_disconnect(&w->card);
-	simreader_context_free(&w->ctx);
-	jpki_sim_free(&w->sim);
-	fclose(w->trace);
+	test_world_open_ex(w, &opts);
+	test_world_bind(w);
 }
 
 /* How many trace lines contain needle. */
-static int trace_count(struct world *w, const char *needle)
+static int trace_count(struct test_world *w, const char *needle)
 {
 	char line[1024];
 	int count = 0;
@@ -115,35 +87,7 @@ static int trace_count(struct world *w, const char *needle)
 	return count;
 }
 
-/* The value of key in a "key=value" file of the identity, malloc'd. */
-static char *identity_value(const char *file, const char *key)
-{
-	size_t len = 0;
-	uint8_t *bytes = test_identity_read(&identity, file, &len);
-	size_t key_len = strlen(key);
-	size_t pos = 0;
-	char *value = NULL;
-
-	assert_non_null(bytes);
-	while (pos < len && value == NULL) {
-		size_t end = pos;
-
-		while (end < len && bytes[end] != '\n')
-			end++;
-		if (end - pos > key_len && memcmp(bytes + pos, key, key_len) == 0 && bytes[pos + key_len] == '=') {
-			value = calloc(1, end - pos - key_len);
-			assert_non_null(value);
-			memcpy(value, bytes + pos + key_len + 1, end - pos - key_len - 1);
-		}
-		pos = end + 1;
-	}
-	free(bytes);
-	if (value == NULL)
-		fail_msg("no %s in %s", key, file);
-	return value;
-}
-
-static struct sc_pkcs15_object *pin_object(struct world *w, unsigned auth_id)
+static struct sc_pkcs15_object *pin_object(struct test_world *w, unsigned auth_id)
 {
 	struct sc_pkcs15_id id = { .len = 1 };
 	struct sc_pkcs15_object *obj = NULL;
@@ -153,21 +97,21 @@ static struct sc_pkcs15_object *pin_object(struct world *w, unsigned auth_id)
 	return obj;
 }
 
-static int verify_pin(struct world *w, unsigned auth_id, const char *pin)
+static int verify_pin(struct test_world *w, unsigned auth_id, const char *pin)
 {
 	return sc_pkcs15_verify_pin(w->p15, pin_object(w, auth_id), (const u8 *)pin, strlen(pin));
 }
 
-static int verify_pin_from_file(struct world *w, unsigned auth_id, const char *which)
+static int verify_pin_from_file(struct test_world *w, unsigned auth_id, const char *which)
 {
-	char *pin = identity_value("pins", which);
+	char *pin = test_world_fact("pins", which);
 	int r = verify_pin(w, auth_id, pin);
 
 	free(pin);
 	return r;
 }
 
-static struct sc_pkcs15_object *data_object(struct world *w, enum mynumber_text_field field)
+static struct sc_pkcs15_object *data_object(struct test_world *w, enum mynumber_text_field field)
 {
 	struct sc_pkcs15_object *objs[16];
 	int count = sc_pkcs15_get_objects(w->p15, SC_PKCS15_TYPE_DATA_OBJECT, objs, 16);
@@ -183,7 +127,7 @@ static struct sc_pkcs15_object *data_object(struct world *w, enum mynumber_text_
 /* Reads a field the way pkcs15-tool does, but leaves nothing behind in the
  * object (sc_pkcs15_read_data_object keeps what it read in the object's info,
  * which would answer the next read without the card). */
-static int read_field(struct world *w, enum mynumber_text_field field, u8 **value, size_t *len)
+static int read_field(struct test_world *w, enum mynumber_text_field field, u8 **value, size_t *len)
 {
 	struct sc_pkcs15_object *obj = data_object(w, field);
 	struct sc_pkcs15_data_info *info = obj->data;
@@ -208,9 +152,9 @@ static int read_field(struct world *w, enum mynumber_text_field field, u8 **valu
 	return r;
 }
 
-static void assert_field_is_fact(struct world *w, enum mynumber_text_field field)
+static void assert_field_is_fact(struct test_world *w, enum mynumber_text_field field)
 {
-	char *expected = identity_value("facts", fact_keys[field]);
+	char *expected = test_world_fact("facts", fact_keys[field]);
 	u8 *value = NULL;
 	size_t len = 0;
 
@@ -221,7 +165,7 @@ static void assert_field_is_fact(struct world *w, enum mynumber_text_field field
 	free(expected);
 }
 
-static void assert_field_refused(struct world *w, enum mynumber_text_field field, int expected_error)
+static void assert_field_refused(struct test_world *w, enum mynumber_text_field field, int expected_error)
 {
 	u8 *value = NULL;
 	size_t len = 0;
@@ -232,7 +176,7 @@ static void assert_field_refused(struct world *w, enum mynumber_text_field field
 
 /* Signs a SHA-256 digest with the authentication key (ID 01) and checks the
  * signature against the authentication certificate from the identity. */
-static int sign_with_auth_key(struct world *w)
+static int sign_with_auth_key(struct test_world *w)
 {
 	static const u8 digest[32] = { 0x5A, 0x01, 0x02, 0x03 };
 	struct sc_pkcs15_id key_id = { .value = { 0x01 }, .len = 1 };
@@ -252,8 +196,7 @@ static int sign_with_auth_key(struct world *w)
 		return r;
 	assert_int_equal(r, 256);
 
-	cert_der = test_identity_read(&identity, "jpki/000A", &cert_len);
-	assert_non_null(cert_der);
+	cert_der = test_world_file("jpki/000A", &cert_len);
 	p = cert_der;
 	cert = d2i_X509(NULL, &p, (long)cert_len);
 	assert_non_null(cert);
@@ -269,17 +212,6 @@ static int sign_with_auth_key(struct world *w)
 	return SC_SUCCESS;
 }
 
-static int group_setup(void **state)
-{
-	return test_identity_acquire(&identity) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	test_identity_release(&identity);
-	return 0;
-}
-
 /* ---- opt-in ------------------------------------------------------------------ */
 
 static void test_card_info_objects_listed(void **state)
@@ -288,7 +220,7 @@ static void test_card_info_objects_listed(void **state)
 	struct sc_pkcs15_object *objs[16];
 	struct sc_pkcs15_object *pin;
 	struct sc_pkcs15_auth_info *pin_info;
-	struct world w;
+	struct test_world w;
 	int count;
 	int i;
 
@@ -319,7 +251,7 @@ static void test_card_info_objects_listed(void **state)
 		assert_memory_equal(info->path.aid.value, text_aid, sizeof(text_aid));
 		assert_null(info->data.value);
 	}
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_nothing_without_card_info(void **state)
@@ -327,7 +259,7 @@ static void test_nothing_without_card_info(void **state)
 	struct sc_pkcs15_object *objs[16];
 	struct sc_pkcs15_id text_id = { .value = { 0x03 }, .len = 1 };
 	struct sc_pkcs15_object *pin = NULL;
-	struct world w;
+	struct test_world w;
 
 	world_open(&w, CONF_DEFAULT, NULL);
 	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_DATA_OBJECT, objs, 16), 0);
@@ -336,24 +268,24 @@ static void test_nothing_without_card_info(void **state)
 	assert_non_null(pin_object(&w, 0x01));
 	assert_true(trace_count(&w, " 00 A4 ") > 0);
 	assert_int_equal(trace_count(&w, TRACE_TEXT_AP_SELECT), 0);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* use_file_caching = yes would put private files on disk: turned down. */
 static void test_file_cache_kept_to_public(void **state)
 {
-	struct world w;
+	struct test_world w;
 
 	world_open(&w, CONF_CARD_INFO_CACHE_ALL, NULL);
 	assert_int_equal(w.p15->opts.use_file_cache, SC_PKCS15_OPTS_CACHE_PUBLIC_FILES);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- the PIN in front of every byte ------------------------------------------ */
 
 static void test_no_pin_no_data_no_apdu(void **state)
 {
-	struct world w;
+	struct test_world w;
 	unsigned long reads_before;
 	int field;
 
@@ -363,12 +295,12 @@ static void test_no_pin_no_data_no_apdu(void **state)
 		assert_field_refused(&w, field, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 	assert_int_equal(jpki_sim_counters(w.sim)->by_ins[0xB0], reads_before);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_each_field_with_the_pin(void **state)
 {
-	struct world w;
+	struct test_world w;
 	int field;
 
 	world_open(&w, CONF_CARD_INFO, NULL);
@@ -376,12 +308,12 @@ static void test_each_field_with_the_pin(void **state)
 	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
 		assert_field_is_fact(&w, field);
 	assert_true(trace_count(&w, TRACE_TEXT_AP_SELECT) > 0);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_decoded_once_per_verification(void **state)
 {
-	struct world w;
+	struct test_world w;
 	unsigned long reads_after_first;
 	int field;
 
@@ -392,13 +324,13 @@ static void test_decoded_once_per_verification(void **state)
 	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
 		assert_field_is_fact(&w, field);
 	assert_int_equal(jpki_sim_counters(w.sim)->by_ins[0xB0], reads_after_first);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_wrong_pin_discloses_nothing(void **state)
 {
-	struct world w;
-	char *right = identity_value("pins", "text");
+	struct test_world w;
+	char *right = test_world_fact("pins", "text");
 	char wrong[5];
 
 	memcpy(wrong, right, 5);
@@ -414,13 +346,13 @@ static void test_wrong_pin_discloses_nothing(void **state)
 	assert_int_equal(verify_pin(&w, 0x03, wrong), SC_ERROR_PIN_CODE_INCORRECT);
 	assert_field_refused(&w, MYNUMBER_FIELD_ADDRESS, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 	free(right);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_impossible_pins_never_reach_the_card(void **state)
 {
 	static const char *const impossible[] = { "", "123", "12345", "12a4", "１２３４", "12 4" };
-	struct world w;
+	struct test_world w;
 	unsigned long verifies_before;
 	size_t i;
 
@@ -430,14 +362,14 @@ static void test_impossible_pins_never_reach_the_card(void **state)
 		assert_int_not_equal(verify_pin(&w, 0x03, impossible[i]), SC_SUCCESS);
 	assert_int_equal(jpki_sim_counters(w.sim)->by_ins[0x20], verifies_before);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- integrity ---------------------------------------------------------------- */
 
 static void test_tampered_basic_info_is_corrupted_data(void **state)
 {
-	struct world w;
+	struct test_world w;
 	int field;
 
 	world_open(&w, CONF_CARD_INFO, "tamper_text_basic_info=yes");
@@ -447,14 +379,14 @@ static void test_tampered_basic_info_is_corrupted_data(void **state)
 	for (field = 0; field < MYNUMBER_FIELD_COUNT; field++)
 		assert_field_refused(&w, field, SC_ERROR_CORRUPTED_DATA);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- switching between the text AP and the JPKI AP ---------------------------- */
 
 static void test_signing_after_card_info_with_pin_cache(void **state)
 {
-	struct world w;
+	struct test_world w;
 
 	world_open(&w, CONF_CARD_INFO, NULL);
 	assert_int_equal(verify_pin_from_file(&w, 0x01, "auth"), SC_SUCCESS);
@@ -472,12 +404,12 @@ static void test_signing_after_card_info_with_pin_cache(void **state)
 	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
 	assert_field_is_fact(&w, MYNUMBER_FIELD_NAME);
 	assert_int_equal(sign_with_auth_key(&w), SC_SUCCESS);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_no_pin_believed_across_ap_change(void **state)
 {
-	struct world w;
+	struct test_world w;
 
 	world_open(&w, CONF_CARD_INFO_NO_PIN_CACHE, NULL);
 	assert_int_equal(verify_pin_from_file(&w, 0x01, "auth"), SC_SUCCESS);
@@ -491,26 +423,26 @@ static void test_no_pin_believed_across_ap_change(void **state)
 	assert_field_refused(&w, MYNUMBER_FIELD_ADDRESS, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_logout_forgets(void **state)
 {
-	struct world w;
+	struct test_world w;
 
 	world_open(&w, CONF_CARD_INFO, NULL);
 	assert_int_equal(verify_pin_from_file(&w, 0x03, "text"), SC_SUCCESS);
 	assert_field_is_fact(&w, MYNUMBER_FIELD_SEX);
 	assert_int_equal(sc_logout(w.card), SC_SUCCESS);
 	assert_field_refused(&w, MYNUMBER_FIELD_SEX, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* ---- the layer's own argument checks ------------------------------------------ */
 
 static void test_read_field_arguments(void **state)
 {
-	struct world w;
+	struct test_world w;
 	unsigned char out[64];
 	size_t out_len = 99;
 
@@ -526,7 +458,7 @@ static void test_read_field_arguments(void **state)
 	assert_int_equal(mynumber_text_read_field(w.card, MYNUMBER_FIELD_MY_NUMBER, out, 12, &out_len),
 	                 SC_SUCCESS);
 	assert_int_equal(out_len, 12);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 int main(void)
@@ -547,5 +479,5 @@ int main(void)
 		cmocka_unit_test(test_read_field_arguments),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, test_world_group_setup, test_world_group_teardown);
 }

@@ -17,6 +17,15 @@ tests_lib_libsimreader_la_LIBADD = tests/lib/libsimclist.la sim/libjpkisim.la sr
 	$(OPENSC_LIBS) $(OPENSSL_LIBS)
 
 if HAVE_CMOCKA
+# The cmocka fixture over the reader (test-world.h): one virtual card, context,
+# reader, card and binding per test, from one identity per test group.
+check_LTLIBRARIES += tests/lib/libtestworld.la
+tests_lib_libtestworld_la_SOURCES = \
+	tests/lib/test-world.h tests/lib/test-world.c \
+	tests/lib/test-identity.h tests/lib/test-identity.c
+tests_lib_libtestworld_la_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)
+tests_lib_libtestworld_la_LIBADD = tests/lib/libsimreader.la $(CMOCKA_LIBS)
+
 # The APDU codec alone: no card, no OpenSC context.
 UNIT_TESTS += tests/lib/test-apdu-bytes
 check_PROGRAMS += tests/lib/test-apdu-bytes
@@ -26,9 +35,9 @@ tests_lib_test_apdu_bytes_LDADD = $(CMOCKA_LIBS)
 
 UNIT_TESTS += tests/lib/test-simreader
 check_PROGRAMS += tests/lib/test-simreader
-tests_lib_test_simreader_SOURCES = tests/lib/test-simreader.c tests/lib/test-identity.c tests/lib/test-identity.h
+tests_lib_test_simreader_SOURCES = tests/lib/test-simreader.c
 tests_lib_test_simreader_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)
-tests_lib_test_simreader_LDADD = tests/lib/libsimreader.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+tests_lib_test_simreader_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 endif
 
 dist_check_SCRIPTS += tests/lib/valgrind-check.sh

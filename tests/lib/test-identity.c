@@ -118,3 +118,33 @@ uint8_t *test_identity_read(const struct test_identity *id, const char *relative
 	fclose(file);
 	return content;
 }
+
+char *test_identity_value(const struct test_identity *id, const char *relative_path, const char *key)
+{
+	size_t len = 0;
+	uint8_t *bytes = test_identity_read(id, relative_path, &len);
+	size_t key_len = strlen(key);
+	size_t pos = 0;
+	char *value = NULL;
+
+	if (bytes == NULL)
+		return NULL;
+	while (pos < len && value == NULL) {
+		size_t end = pos;
+
+		while (end < len && bytes[end] != '\n')
+			end++;
+		if (end - pos > key_len && memcmp(bytes + pos, key, key_len) == 0 && bytes[pos + key_len] == '=') {
+			size_t value_len = end - pos - key_len - 1;
+
+			value = malloc(value_len + 1);
+			if (value == NULL)
+				break;
+			memcpy(value, bytes + pos + key_len + 1, value_len);
+			value[value_len] = '\0';
+		}
+		pos = end + 1;
+	}
+	free(bytes);
+	return value;
+}

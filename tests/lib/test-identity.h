@@ -23,4 +23,8 @@ void test_identity_release(struct test_identity *id);
 /* Reads DIR/relative_path whole into a malloc'd buffer. NULL on error. */
 uint8_t *test_identity_read(const struct test_identity *id, const char *relative_path, size_t *len);
 
+/* The value of the first `key=value` line of DIR/relative_path (the `pins`
+ * and `facts` files), malloc'd. NULL when the file or the key is missing. */
+char *test_identity_value(const struct test_identity *id, const char *relative_path, const char *key);
+
 #endif

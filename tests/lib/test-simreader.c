@@ -23,60 +23,17 @@
 #include "sim/jpki-sim.h"
 
 #include "sim-reader.h"
-#include "test-identity.h"
+#include "test-world.h"
 
 static const uint8_t jpki_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t unknown_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x7F };
 static const uint8_t first_contact_atr[] = { 0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12,
 	0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B };
 
-static struct test_identity identity;
-
-/* One test's world: a sim made with the given settings, a context, a reader. */
-struct world {
-	struct jpki_sim *sim;
-	sc_context_t *ctx;
-	sc_card_t *card;
-	sc_pkcs15_card_t *p15;
-};
-
-static void world_open(struct world *w, const char *conf_text, const struct simreader_options *reader_opts,
-                       const char *const *settings)
-{
-	struct jpki_sim_options opts;
-	char err[256];
-	size_t i;
-
-	memset(w, 0, sizeof *w);
-	jpki_sim_options_init(&opts);
-	for (i = 0; settings != NULL && settings[i] != NULL; i++) {
-		if (jpki_sim_options_set(&opts, settings[i], err, sizeof err) != 0)
-			fail_msg("sim setting %s: %s", settings[i], err);
-	}
-	w->sim = jpki_sim_new(identity.dir, &opts);
-	assert_non_null(w->sim);
-	assert_int_equal(simreader_context_new(&w->ctx, conf_text), SC_SUCCESS);
-	if (reader_opts != NULL)
-		assert_int_equal(simreader_attach_ex(w->ctx, w->sim, reader_opts), SC_SUCCESS);
-	else
-		assert_int_equal(simreader_attach(w->ctx, w->sim), SC_SUCCESS);
-	assert_int_equal(sc_ctx_get_reader_count(w->ctx), 1);
-}
-
-static void world_connect_raw(struct world *w)
+static void world_connect_raw(struct test_world *w)
 {
 	assert_int_equal(simreader_connect_with_driver(w->ctx, sc_get_iso7816_driver(), &w->card), SC_SUCCESS);
 	assert_non_null(w->card);
-}
-
-static void world_close(struct world *w)
-{
-	simreader_unbind(&w->p15);
-	simreader_disconnect(&w->card);
-	simreader_context_free(&w->ctx);
-	jpki_sim_free(&w->sim);
-	assert_null(w->ctx);
-	assert_null(w->sim);
 }
 
 static int transmit_select_aid(sc_card_t *card, const uint8_t *aid, size_t aid_len,
@@ -118,35 +75,24 @@ static void select_jpki_ap(sc_card_t *card)
 	assert_int_equal(sw2, 0x00);
 }
 
-static int group_setup(void **state)
-{
-	return test_identity_acquire(&identity) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-	test_identity_release(&identity);
-	return 0;
-}
-
 static void test_connect_gives_the_sims_atr(void **state)
 {
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	world_connect_raw(&w);
 	assert_int_equal(w.card->atr.len, sizeof first_contact_atr);
 	assert_memory_equal(w.card->atr.value, first_contact_atr, sizeof first_contact_atr);
 	assert_int_equal(jpki_sim_counters(w.sim)->apdus, 0);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_select_known_and_unknown_aid(void **state)
 {
 	unsigned sw1 = 0, sw2 = 0;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	world_connect_raw(&w);
 	assert_int_equal(transmit_select_aid(w.card, jpki_aid, sizeof jpki_aid, &sw1, &sw2), SC_SUCCESS);
 	assert_int_equal(sw1, 0x90);
@@ -159,20 +105,20 @@ static void test_select_known_and_unknown_aid(void **state)
 	/* 4 + 1 + 10 bytes each way in, 2 status bytes each out. */
 	assert_int_equal(jpki_sim_counters(w.sim)->bytes_in, 30);
 	assert_int_equal(jpki_sim_counters(w.sim)->bytes_out, 4);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_short_read_returns_the_file(void **state)
 {
 	uint8_t resp[256];
 	size_t cert_len = 0;
-	uint8_t *cert = test_identity_read(&identity, "jpki/000A", &cert_len);
+	uint8_t *cert = test_world_file("jpki/000A", &cert_len);
 	sc_apdu_t apdu;
-	struct world w;
+	struct test_world w;
 
 	assert_non_null(cert);
 	assert_true(cert_len > 256);
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	world_connect_raw(&w);
 	select_jpki_ap(w.card);
 	select_ef(w.card, 0x000A);
@@ -185,11 +131,11 @@ static void test_short_read_returns_the_file(void **state)
 	assert_int_equal(apdu.resplen, 256);
 	assert_memory_equal(resp, cert + 0x10, 256);
 	free(cert);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* One extended READ BINARY of the whole certificate. */
-static int read_cert_extended(struct world *w, uint8_t *resp, size_t resp_cap, sc_apdu_t *apdu)
+static int read_cert_extended(struct test_world *w, uint8_t *resp, size_t resp_cap, sc_apdu_t *apdu)
 {
 	w->card->caps |= SC_CARD_CAP_APDU_EXT;
 	sc_format_apdu(w->card, apdu, SC_APDU_CASE_2_EXT, 0xB0, 0x00, 0x00);
@@ -203,12 +149,12 @@ static void test_extended_read_returns_whole_file(void **state)
 {
 	static uint8_t resp[65536];
 	size_t cert_len = 0;
-	uint8_t *cert = test_identity_read(&identity, "jpki/000A", &cert_len);
+	uint8_t *cert = test_world_file("jpki/000A", &cert_len);
 	sc_apdu_t apdu;
-	struct world w;
+	struct test_world w;
 
 	assert_non_null(cert);
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	world_connect_raw(&w);
 	select_jpki_ap(w.card);
 	select_ef(w.card, 0x000A);
@@ -218,7 +164,7 @@ static void test_extended_read_returns_whole_file(void **state)
 	/* Whatever the card says about reading short of Le, the data is there. */
 	assert_true(apdu.sw1 == 0x90 || apdu.sw1 == 0x62);
 	free(cert);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_short_only_reader_refuses_extended(void **state)
@@ -228,9 +174,9 @@ static void test_short_only_reader_refuses_extended(void **state)
 	                                              .removal = SIMREADER_REMOVAL_CARD };
 	unsigned long apdus_before;
 	sc_apdu_t apdu;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, &short_only, NULL);
+	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_only });
 	world_connect_raw(&w);
 	select_jpki_ap(w.card);
 	select_ef(w.card, 0x000A);
@@ -239,7 +185,7 @@ static void test_short_only_reader_refuses_extended(void **state)
 	assert_int_equal(read_cert_extended(&w, resp, sizeof resp, &apdu), SC_ERROR_TRANSMIT_FAILED);
 	/* The reader, not the card, refused: nothing reached the sim. */
 	assert_int_equal(jpki_sim_counters(w.sim)->apdus, apdus_before);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_card_without_extended_says_6700(void **state)
@@ -247,9 +193,9 @@ static void test_card_without_extended_says_6700(void **state)
 	static uint8_t resp[65536];
 	const char *const settings[] = { "extended_length=no", NULL };
 	sc_apdu_t apdu;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, NULL, settings);
+	test_world_open(&w, settings);
 	world_connect_raw(&w);
 	select_jpki_ap(w.card);
 	select_ef(w.card, 0x000A);
@@ -257,7 +203,7 @@ static void test_card_without_extended_says_6700(void **state)
 	assert_int_equal(apdu.sw1, 0x67);
 	assert_int_equal(apdu.sw2, 0x00);
 	assert_int_equal(apdu.resplen, 0);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void expect_removal(const struct simreader_options *reader_opts, int expected_error)
@@ -265,9 +211,9 @@ static void expect_removal(const struct simreader_options *reader_opts, int expe
 	const char *const settings[] = { "remove_after=1", NULL };
 	unsigned sw1 = 0, sw2 = 0;
 	sc_card_t *again = NULL;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, reader_opts, settings);
+	test_world_open_ex(&w, &(struct test_world_options){ .reader = reader_opts, .sim_settings = settings });
 	world_connect_raw(&w);
 	assert_int_equal(transmit_select_aid(w.card, jpki_aid, sizeof jpki_aid, &sw1, &sw2), SC_SUCCESS);
 	assert_int_equal(sw1, 0x90);
@@ -278,7 +224,7 @@ static void expect_removal(const struct simreader_options *reader_opts, int expe
 	assert_int_not_equal(simreader_connect_with_driver(w.ctx, sc_get_iso7816_driver(), &again), SC_SUCCESS);
 	assert_null(again);
 	assert_int_equal(sc_detect_card_presence(w.card->reader), 0);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_card_removal_is_card_removed(void **state)
@@ -297,43 +243,43 @@ static void test_reader_unplugged_is_reader_detached(void **state)
 
 static void test_reset_reaches_the_sim(void **state)
 {
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	world_connect_raw(&w);
 	assert_int_equal(jpki_sim_counters(w.sim)->resets, 0);
 	assert_int_equal(sc_reset(w.card, 0), SC_SUCCESS);
 	assert_int_equal(jpki_sim_counters(w.sim)->resets, 1);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 static void test_conf_text_reaches_the_context(void **state)
 {
 	const char conf[] = "app default {\n\tdebug = 0;\n\tframework pkcs15 {\n\t\tuse_pin_caching = false;\n\t}\n}\n";
 	scconf_block *block;
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, conf, NULL, NULL);
+	test_world_open_ex(&w, &(struct test_world_options){ .conf_text = conf });
 	block = sc_get_conf_block(w.ctx, "framework", "pkcs15", 1);
 	assert_non_null(block);
 	assert_int_equal(scconf_get_bool(block, "use_pin_caching", 1), 0);
 	/* Nothing of the caller's environment is left changed. */
 	assert_null(getenv("OPENSC_CONF"));
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* Needs the real driver: with the placeholder, match_card says no. */
 static void test_connect_runs_our_driver(void **state)
 {
-	struct world w;
+	struct test_world w;
 
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	assert_int_equal(simreader_connect(w.ctx, &w.card), SC_SUCCESS);
 	assert_non_null(w.card);
 	assert_ptr_equal(w.card->driver, mynumber_get_driver());
 	assert_string_equal(w.card->driver->short_name, MYNUMBER_DRIVER_SHORT_NAME);
 	assert_int_equal(w.card->type, MYNUMBER_CARD_TYPE);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* Needs the real driver and emulator. */
@@ -343,14 +289,14 @@ static void test_bind_lists_the_cards_certificates(void **state)
 	sc_pkcs15_cert_info_t *info = NULL;
 	sc_pkcs15_der_t der = { NULL, 0 };
 	size_t cert_len = 0;
-	uint8_t *cert = test_identity_read(&identity, "jpki/000A", &cert_len);
+	uint8_t *cert = test_world_file("jpki/000A", &cert_len);
 	struct sc_pkcs15_id auth_id;
 	sc_pkcs15_object_t *auth_cert = NULL;
-	struct world w;
+	struct test_world w;
 	int count;
 
 	assert_non_null(cert);
-	world_open(&w, NULL, NULL, NULL);
+	test_world_open(&w, NULL);
 	assert_int_equal(simreader_connect(w.ctx, &w.card), SC_SUCCESS);
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
 	count = sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_CERT_X509, certs, 8);
@@ -363,7 +309,7 @@ static void test_bind_lists_the_cards_certificates(void **state)
 	assert_memory_equal(der.value, cert, cert_len);
 	free(der.value);
 	free(cert);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 /* The built module, loaded as the stock tools load it: its driver through
@@ -374,7 +320,7 @@ static void test_bind_through_opensc_finds_the_module(void **state)
 	const char *module = getenv("OPENSC_JPKI_MODULE");
 	sc_pkcs15_object_t *certs[8];
 	char conf[8192];
-	struct world w;
+	struct test_world w;
 	int n;
 
 	if (module == NULL || module[0] == '\0')
@@ -387,7 +333,7 @@ static void test_bind_through_opensc_finds_the_module(void **state)
 	             "}\n",
 	             module, module);
 	assert_true(n > 0 && (size_t)n < sizeof conf);
-	world_open(&w, conf, NULL, NULL);
+	test_world_open_ex(&w, &(struct test_world_options){ .conf_text = conf });
 	assert_int_equal(simreader_connect_config(w.ctx, &w.card), SC_SUCCESS);
 	/* The module's own driver, not the linked copy, holds the card. */
 	assert_string_equal(w.card->driver->short_name, MYNUMBER_DRIVER_SHORT_NAME);
@@ -396,7 +342,7 @@ static void test_bind_through_opensc_finds_the_module(void **state)
 	assert_int_equal(simreader_bind_config(w.card, &w.p15), SC_SUCCESS);
 	assert_true((w.p15->flags & SC_PKCS15_CARD_FLAG_EMULATED) != 0);
 	assert_int_equal(sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_CERT_X509, certs, 8), 4);
-	world_close(&w);
+	test_world_close(&w);
 }
 
 int main(void)
@@ -420,5 +366,5 @@ int main(void)
 	/* The test must not depend on the machine's opensc.conf or OPENSC_DRIVER. */
 	unsetenv("OPENSC_CONF");
 	unsetenv("OPENSC_DRIVER");
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, test_world_group_setup, test_world_group_teardown);
 }
