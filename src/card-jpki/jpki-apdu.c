@@ -137,6 +137,26 @@ static int transmit_read(sc_card_t *card, int p1, int p2, u8 *buf, size_t want, 
 	return SC_SUCCESS;
 }
 
+/* The two answers to a READ BINARY that carry file data, by offset or by
+ * short EF identifier alike: 9000 (the end is reached when fewer than Le bytes
+ * came) and 6282 (end of file reached). False for any other status word, with
+ * *got and *at_end left to the caller. */
+static bool read_answer_has_data(unsigned sw, size_t le, size_t received, size_t *got, bool *at_end)
+{
+	switch (sw) {
+	case JPKI_SW_OK:
+		*got = received;
+		*at_end = received < le;
+		return true;
+	case JPKI_SW_END_OF_FILE:
+		*got = received;
+		*at_end = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
 int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
                           size_t *got, bool *at_end)
 {
@@ -152,21 +172,12 @@ int jpki_apdu_read_binary(sc_card_t *card, size_t offset, u8 *buf, size_t want,
 	r = transmit_read(card, (int)(offset >> 8), (int)(offset & 0xFF), buf, want, &le, &received, &sw);
 	if (r < 0)
 		return r;
-	switch (sw) {
-	case JPKI_SW_OK:
-		*got = received;
-		*at_end = received < le;
+	if (read_answer_has_data(sw, le, received, got, at_end))
 		return SC_SUCCESS;
-	case JPKI_SW_END_OF_FILE:
-		*got = received;
-		*at_end = true;
-		return SC_SUCCESS;
-	case JPKI_SW_OFFSET_PAST_END:
+	if (sw == JPKI_SW_OFFSET_PAST_END) {
 		*got = 0;
 		*at_end = true;
 		return SC_SUCCESS;
-	default:
-		break;
 	}
 	r = sc_check_sw(card, sw >> 8, sw & 0xFF);
 	/* A status word sc_check_sw calls success but we did not expect (9xxx
@@ -193,24 +204,15 @@ int jpki_apdu_read_binary_sfi(sc_card_t *card, unsigned sfi, u8 *buf, size_t wan
 	r = transmit_read(card, (int)(JPKI_P1_READ_SFI | sfi), 0, buf, want, &le, &received, &sw);
 	if (r < 0)
 		return r;
-	switch (sw) {
-	case JPKI_SW_OK:
-		*got = received;
-		*at_end = received < le;
+	if (read_answer_has_data(sw, le, received, got, at_end))
 		return SC_SUCCESS;
-	case JPKI_SW_END_OF_FILE:
-		*got = received;
-		*at_end = true;
-		return SC_SUCCESS;
-	default:
-		/* Bytes that came with a refusal are not the file's. */
-		explicit_bzero(buf, received);
-		*got = 0;
-		*at_end = false;
-		*refused = true;
-		sc_log(card->ctx, "READ BINARY by short EF identifier %u answered %04X", sfi, sw);
-		return SC_SUCCESS;
-	}
+	/* Bytes that came with a refusal are not the file's. */
+	explicit_bzero(buf, received);
+	*got = 0;
+	*at_end = false;
+	*refused = true;
+	sc_log(card->ctx, "READ BINARY by short EF identifier %u answered %04X", sfi, sw);
+	return SC_SUCCESS;
 }
 
 int jpki_apdu_verify(sc_card_t *card, const u8 *pin, size_t pin_len, unsigned *sw)
