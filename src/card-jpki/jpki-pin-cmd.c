@@ -34,6 +34,20 @@ static int refusal_code(enum jpki_pin_verdict verdict)
 	return verdict == JPKI_PIN_WRONG_LENGTH ? SC_ERROR_INVALID_PIN_LENGTH : SC_ERROR_INVALID_DATA;
 }
 
+/* Normalizes one PIN value the caller gave into pin. A value that can never
+ * be right is refused here, before any APDU, so it costs no try; role ("",
+ * "new ", "current ") says which value in the log, never the value itself. */
+static int take_pin_value(sc_card_t *card, const struct jpki_pin_rule *rule, const char *role,
+                          const u8 *value, size_t value_len, u8 *pin, size_t pin_cap, size_t *pin_len)
+{
+	enum jpki_pin_verdict verdict = jpki_pin_normalize(rule, value, value_len, pin, pin_cap, pin_len);
+
+	if (verdict == JPKI_PIN_ACCEPTABLE)
+		return SC_SUCCESS;
+	sc_log(card->ctx, "%s%s refused before the card: %s", role, rule->name, jpki_pin_verdict_text(verdict));
+	return refusal_code(verdict);
+}
+
 static int select_pin(sc_card_t *card, const struct jpki_pin_rule *rule)
 {
 	int r;
@@ -121,15 +135,12 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 {
 	u8 pin[JPKI_PIN_MAX_LEN];
 	size_t pin_len = 0;
-	enum jpki_pin_verdict verdict;
 	unsigned sw = 0;
 	int r;
 
-	verdict = jpki_pin_normalize(rule, data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
-	if (verdict != JPKI_PIN_ACCEPTABLE) {
-		sc_log(card->ctx, "%s refused before the card: %s", rule->name, jpki_pin_verdict_text(verdict));
-		return refusal_code(verdict);
-	}
+	r = take_pin_value(card, rule, "", data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
+	if (r != SC_SUCCESS)
+		return r;
 	data->pin1.max_tries = rule->max_tries;
 	r = select_pin(card, rule);
 	if (r == SC_SUCCESS)
@@ -145,24 +156,21 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	struct mynumber_drv_data *drv = mynumber_drv(card);
 	u8 old_pin[JPKI_PIN_MAX_LEN], new_pin[JPKI_PIN_MAX_LEN];
 	size_t old_len = 0, new_len = 0;
-	enum jpki_pin_verdict verdict;
 	int have_old = data->pin1.len > 0;
 	unsigned sw = 0;
 	int r;
 
 	/* Both values are checked before anything is sent: a bad new value must
 	 * not cost a VERIFY of the old one either. */
-	verdict = jpki_pin_normalize(rule, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
-	if (verdict != JPKI_PIN_ACCEPTABLE) {
-		sc_log(card->ctx, "new %s refused: %s", rule->name, jpki_pin_verdict_text(verdict));
-		return refusal_code(verdict);
-	}
+	r = take_pin_value(card, rule, "new ", data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
+	if (r != SC_SUCCESS)
+		return r;
 	if (have_old) {
-		verdict = jpki_pin_normalize(rule, data->pin1.data, data->pin1.len, old_pin, sizeof old_pin, &old_len);
-		if (verdict != JPKI_PIN_ACCEPTABLE) {
+		r = take_pin_value(card, rule, "current ", data->pin1.data, data->pin1.len, old_pin, sizeof old_pin,
+		                   &old_len);
+		if (r != SC_SUCCESS) {
 			explicit_bzero(new_pin, sizeof new_pin);
-			sc_log(card->ctx, "current %s refused: %s", rule->name, jpki_pin_verdict_text(verdict));
-			return refusal_code(verdict);
+			return r;
 		}
 	} else if (!drv->pin_verified[rule->ref]) {
 		explicit_bzero(new_pin, sizeof new_pin);
