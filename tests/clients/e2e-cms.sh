@@ -27,17 +27,10 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-if [ "${1:-}" != "--in-card" ]; then
-	clients_outer "$here/e2e-cms.sh" token
-	exit 0
-fi
-
-: "${JPKI_IDENTITY:?run by tests/harness/with-card.sh}" "${JPKI_SIM_STATS:?run by tests/harness/with-card.sh}"
+clients_start "$here/e2e-cms.sh" token "${1:-}"
 clients_require openssl p11tool script mkfifo
 ls /usr/lib/*/engines-3/pkcs11.so >/dev/null 2>&1 || clients_fail prerequisites "OpenSSL's pkcs11 engine missing (package libengine-pkcs11-openssl)"
 module=$CLIENTS_PKCS11_MODULE
-clients_install_trap
-clients_mktemp cms-in-card
 
 sim_stat() { # key of the virtual card's stats; an INS never sent has no line
 	value=$(clients_value "$JPKI_SIM_STATS" "$1")

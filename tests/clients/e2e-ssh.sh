@@ -21,21 +21,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-if [ "${1:-}" != "--in-card" ]; then
-	clients_outer "$here/e2e-ssh.sh" keys
-	exit 0
-fi
-
-: "${JPKI_IDENTITY:?run by tests/harness/with-card.sh}" "${JPKI_SIM_STATS:?run by tests/harness/with-card.sh}"
+clients_start "$here/e2e-ssh.sh" keys "${1:-}"
 clients_require ssh ssh-keygen /usr/sbin/sshd openssl
 module=$CLIENTS_PKCS11_MODULE
-clients_install_trap
-clients_mktemp ssh-in-card
-
-# The try counters as the virtual card reports them.
-tries() { # auth|sign
-	clients_value "$JPKI_SIM_STATS" "tries_$1"
-}
 
 auth_pin=$(clients_value "$JPKI_IDENTITY/pins" auth)
 sign_pin=$(clients_value "$JPKI_IDENTITY/pins" sign)
@@ -132,7 +120,7 @@ ssh_with_card() { # pin, command
 }
 
 # --- login ---------------------------------------------------------------------
-tries_auth_before=$(tries auth)
+tries_auth_before=$(clients_tries auth)
 [ "$tries_auth_before" = 3 ] || clients_fail login "authentication PIN has $tries_auth_before tries before the test, expected 3"
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 rc=0
@@ -144,7 +132,7 @@ grep -q "Accepted publickey for $user from 127.0.0.1" "$clients_tmp/sshd.log" ||
 	clients_fail login "sshd did not log a public-key login"
 prompts=$(wc -l <"$clients_tmp/askpass.log" | tr -d ' ')
 [ "$prompts" -eq 1 ] || clients_fail login "the PIN was asked $prompts times, expected once"
-[ "$(tries auth)" = 3 ] || clients_fail login "a good login changed tries_auth to $(tries auth)"
+[ "$(clients_tries auth)" = 3 ] || clients_fail login "a good login changed tries_auth to $(clients_tries auth)"
 clients_note "login: ssh -I ran a command as $user; PIN asked once ($(cat "$clients_tmp/askpass.log"))"
 
 # --- wrong-pin -----------------------------------------------------------------
@@ -155,17 +143,17 @@ ssh_with_card "$wrong_auth_pin" "echo should-not-run" >"$clients_tmp/wrong.out" 
 [ ! -s "$clients_tmp/wrong.out" ] || clients_fail wrong-pin "the remote command ran: $(cat "$clients_tmp/wrong.out")"
 [ "$(grep -c "Accepted publickey" "$clients_tmp/sshd.log" || true)" = "$accepted_before" ] ||
 	clients_fail wrong-pin "sshd accepted a login"
-[ "$(tries auth)" = 2 ] || clients_fail wrong-pin "one wrong PIN left tries_auth at $(tries auth), expected 2"
+[ "$(clients_tries auth)" = 2 ] || clients_fail wrong-pin "one wrong PIN left tries_auth at $(clients_tries auth), expected 2"
 clients_note "wrong-pin: refused (ssh exit $rc), tries_auth 3 -> 2"
 
 # --- sign-pin ------------------------------------------------------------------
-tries_sign_before=$(tries sign)
+tries_sign_before=$(clients_tries sign)
 rc=0
 ssh_with_card "$sign_pin" "echo should-not-run" >"$clients_tmp/signpin.out" 2>"$clients_tmp/signpin.err" || rc=$?
 [ "$rc" -ne 0 ] || clients_fail sign-pin "ssh logged in with the signature PIN"
 [ ! -s "$clients_tmp/signpin.out" ] || clients_fail sign-pin "the remote command ran"
-[ "$(tries auth)" = 2 ] || clients_fail sign-pin "the signature PIN reached the authentication PIN: tries_auth $(tries auth)"
-[ "$(tries sign)" = "$tries_sign_before" ] || clients_fail sign-pin "tries_sign changed from $tries_sign_before to $(tries sign)"
+[ "$(clients_tries auth)" = 2 ] || clients_fail sign-pin "the signature PIN reached the authentication PIN: tries_auth $(clients_tries auth)"
+[ "$(clients_tries sign)" = "$tries_sign_before" ] || clients_fail sign-pin "tries_sign changed from $tries_sign_before to $(clients_tries sign)"
 clients_note "sign-pin: refused (ssh exit $rc), no try spent (tries_auth 2, tries_sign $tries_sign_before)"
 
 # --- recover -------------------------------------------------------------------
@@ -173,7 +161,7 @@ rc=0
 out=$(ssh_with_card "$auth_pin" "echo again-$nonce" 2>"$clients_tmp/ssh2.err") || rc=$?
 [ "$rc" -eq 0 ] && [ "$out" = "again-$nonce" ] ||
 	clients_fail recover "ssh with the right PIN failed (exit $rc): $(cat "$clients_tmp/ssh2.err")"
-[ "$(tries auth)" = 3 ] || clients_fail recover "after a good PIN tries_auth is $(tries auth), expected 3"
+[ "$(clients_tries auth)" = 3 ] || clients_fail recover "after a good PIN tries_auth is $(clients_tries auth), expected 3"
 clients_note "recover: logged in again, tries_auth back to 3"
 
 # Stopped here, not only by the trap, so a hang in sshd's exit shows in this step.

@@ -26,19 +26,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-if [ "${1:-}" != "--in-card" ]; then
-	clients_outer "$here/e2e-tls.sh" token
-	exit 0
-fi
-
-: "${JPKI_IDENTITY:?run by tests/harness/with-card.sh}" "${JPKI_SIM_STATS:?run by tests/harness/with-card.sh}"
+clients_start "$here/e2e-tls.sh" token "${1:-}"
 clients_require gnutls-cli p11tool openssl
-clients_install_trap
-clients_mktemp tls-in-card
-
-tries() { # auth|sign
-	clients_value "$JPKI_SIM_STATS" "tries_$1"
-}
 
 auth_pin=$(clients_value "$JPKI_IDENTITY/pins" auth)
 auth_serial=$(clients_value "$JPKI_IDENTITY/facts" auth_serial)
@@ -177,7 +166,7 @@ want_subject=$(openssl x509 -in "$clients_tmp/auth.pem" -noout -subject | sed 's
 	clients_fail tls-card "the server saw '$seen_subject', the card's subject is '$want_subject'"
 grep -aq '^Verification: OK' "$clients_tmp/server.err" ||
 	clients_fail tls-card "the server did not verify the client certificate"
-[ "$(tries auth)" = 3 ] || clients_fail tls-card "tries_auth is $(tries auth) after a good PIN"
+[ "$(clients_tries auth)" = 3 ] || clients_fail tls-card "tries_auth is $(clients_tries auth) after a good PIN"
 protocol=$(sed -n 's/^Protocol version: //p' "$clients_tmp/server.err" | tail -n 1)
 sigtype=$(sed -n 's/^Signature type: //p' "$clients_tmp/server.err" | tail -n 1)
 clients_note "tls-card: accepted ($protocol, client signature $sigtype), server saw subject $seen_subject"
@@ -204,7 +193,7 @@ for who in none other; do
 	[ "$rc" -ne 0 ] || clients_fail refused "gnutls-cli with $who certificate exited 0"
 	clients_note "refused: client with $who certificate: $why (gnutls-cli exit $rc)"
 done
-[ "$(tries auth)" = 3 ] || clients_fail refused "tries_auth is $(tries auth)"
+[ "$(clients_tries auth)" = 3 ] || clients_fail refused "tries_auth is $(clients_tries auth)"
 
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true

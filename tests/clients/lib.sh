@@ -91,6 +91,11 @@ clients_value() { # file, key
 	sed -n "s/^$2=//p" "$1" | head -n 1
 }
 
+# A try counter of the PIN as the virtual card reports it.
+clients_tries() { # auth|sign
+	clients_value "$JPKI_SIM_STATS" "tries_$1"
+}
+
 # The tools the scenarios need; a missing one is a failure, never a skip: a
 # scenario that silently does not run proves nothing.
 clients_require() {
@@ -141,4 +146,19 @@ clients_outer() { # script, plugin-only step
 	grep -q "^FAILED\[$plugin_step\]" "$clients_tmp/builtin.err" ||
 		clients_fail negative-control "without the plugin the scenario failed, but not at [$plugin_step]"
 	clients_note "PASS: passes with the plugin, fails at [$plugin_step] without it"
+}
+
+# How every scenario begins. Run by make check (no argument), it is the outer
+# half (clients_outer), and the script ends here. Run by the harness with
+# --in-card, it needs the harness's variables and gets its cleanup trap and a
+# scratch directory ($clients_tmp, named NAME-in-card for e2e-NAME.sh).
+clients_start() { # script, plugin-only step, the scenario's first argument
+	if [ "${3:-}" != "--in-card" ]; then
+		clients_outer "$1" "$2"
+		exit 0
+	fi
+	: "${JPKI_IDENTITY:?run by tests/harness/with-card.sh}" "${JPKI_SIM_STATS:?run by tests/harness/with-card.sh}"
+	clients_install_trap
+	scenario=$(basename "$1" .sh)
+	clients_mktemp "${scenario#e2e-}-in-card"
 }
