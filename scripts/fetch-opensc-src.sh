@@ -22,15 +22,30 @@ case "$pkg_version" in
 	*) echo "fetch-opensc-src: package opensc-pkcs11 is $pkg_version but libopensc says $version" >&2; exit 1 ;;
 esac
 
-if ! apt-get source --print-uris "opensc=$pkg_version" >/dev/null 2>&1; then
-	# No deb-src entry yet: add one beside the binary sources, once.
-	src_list=/etc/apt/sources.list.d/opensc-jpki-src.sources
-	if [ ! -f "$src_list" ]; then
-		[ "$(id -u)" = 0 ] || { echo "fetch-opensc-src: needs root to add a deb-src entry ($src_list)" >&2; exit 1; }
-		sed -n 's/^Types: *deb$/Types: deb-src/; /^#/d; p' /etc/apt/sources.list.d/debian.sources > "$src_list"
-		grep -q deb-src "$src_list" || { echo "fetch-opensc-src: could not derive a deb-src entry from debian.sources" >&2; rm -f "$src_list"; exit 1; }
-	fi
+# Adds deb-src entries mirroring the binary ones, in whichever format the system
+# uses: deb822 (*.sources, Debian 12 containers) or one-line (sources.list,
+# Debian 12 installed from an image).
+add_deb_src() {
+	[ "$(id -u)" = 0 ] || { echo "fetch-opensc-src: needs root to add a deb-src entry to apt's sources" >&2; exit 1; }
+	deb822=/etc/apt/sources.list.d/opensc-jpki-src.sources
+	oneline=/etc/apt/sources.list.d/opensc-jpki-src.list
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && [ "$f" != "$deb822" ] || continue
+		sed -n 's/^Types: *deb$/Types: deb-src/; /^#/d; p' "$f"
+		echo
+	done > "$deb822"
+	grep -q '^Types: deb-src' "$deb822" || rm -f "$deb822"
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && [ "$f" != "$oneline" ] || continue
+		sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f"
+	done > "$oneline"
+	[ -s "$oneline" ] || rm -f "$oneline"
+	[ -f "$deb822" ] || [ -f "$oneline" ] || { echo "fetch-opensc-src: found no binary apt source to derive a deb-src entry from" >&2; exit 1; }
 	apt-get update -q >/dev/null
+}
+
+if ! apt-get source --print-uris "opensc=$pkg_version" >/dev/null 2>&1; then
+	add_deb_src
 fi
 
 mkdir -p "$cache"
