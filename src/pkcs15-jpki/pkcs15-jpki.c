@@ -29,19 +29,29 @@
 #define TOKEN_MANUFACTURER "JPKI"
 #define SERIAL_HEX_MAX     (2 * 64 + 1)
 
+/* Where a certificate object's bytes come from. */
+enum cert_source {
+	CERT_AT_BIND,     /* read at bind anyway (serial, key type): handed over */
+	CERT_ON_DEMAND,   /* public, read through the driver when a tool asks */
+	CERT_WITH_PIN,    /* private: read only after the signature PIN */
+};
+
 struct cert_desc {
 	int id;
 	unsigned fid;
 	const char *label;
 	int authority;
-	int private_cert;
+	enum cert_source source;
 };
 
 static const struct cert_desc certs[] = {
-	{ 1, JPKI_EF_AUTH_CERT,    "User Authentication Certificate",    0, 0 },
-	{ 2, JPKI_EF_SIGN_CERT,    "Digital Signature Certificate",      0, 1 },
-	{ 3, JPKI_EF_AUTH_CA_CERT, "User Authentication Certificate CA", 1, 0 },
-	{ 4, JPKI_EF_SIGN_CA_CERT, "Digital Signature Certificate CA",   1, 0 },
+	{ 1, JPKI_EF_AUTH_CERT,    "User Authentication Certificate",    0, CERT_AT_BIND },
+	{ 2, JPKI_EF_SIGN_CERT,    "Digital Signature Certificate",      0, CERT_WITH_PIN },
+	/* Needed only by what prints or exports them (pkcs15-tool --dump,
+	 * opensc-pkcs11's object list): a login or a pkcs15-tool signature
+	 * does not pay their READs. */
+	{ 3, JPKI_EF_AUTH_CA_CERT, "User Authentication Certificate CA", 1, CERT_ON_DEMAND },
+	{ 4, JPKI_EF_SIGN_CA_CERT, "Digital Signature Certificate CA",   1, CERT_ON_DEMAND },
 };
 
 struct key_desc {
@@ -111,17 +121,19 @@ static int add_certificate(sc_pkcs15_card_t *p15card, const struct cert_desc *de
 	info.authority = desc->authority;
 	snprintf(obj.label, sizeof obj.label, "%s", desc->label);
 
-	if (desc->private_cert) {
+	switch (desc->source) {
+	case CERT_WITH_PIN:
 		/* Read only with the PIN, and then straight from the card. */
 		obj.flags = SC_PKCS15_CO_FLAG_PRIVATE;
 		obj.auth_id.len = 1;
 		obj.auth_id.value[0] = JPKI_PIN_REF_SIGN;
-	} else {
+		break;
+	case CERT_ON_DEMAND:
+		/* No value: OpenSC selects the path, and the driver reads the EF
+		 * then, once per connection. */
+		break;
+	case CERT_AT_BIND:
 		r = mynumber_public_file(card, desc->fid, &bytes, &len);
-		if (r == SC_ERROR_FILE_NOT_FOUND && desc->authority) {
-			sc_log(card->ctx, "no %s on this card", desc->label);
-			return SC_SUCCESS;
-		}
 		LOG_TEST_RET(card->ctx, r, "cannot read a public certificate");
 		/* OpenSC owns and frees this copy; with it set, nobody reads the
 		 * file again. */
@@ -130,6 +142,7 @@ static int add_certificate(sc_pkcs15_card_t *p15card, const struct cert_desc *de
 			return SC_ERROR_OUT_OF_MEMORY;
 		memcpy(info.value.value, bytes, len);
 		info.value.len = len;
+		break;
 	}
 	r = sc_pkcs15emu_add_x509_cert(p15card, &obj, &info);
 	if (r < 0)
@@ -304,8 +317,10 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		LOG_TEST_GOTO_ERR(card->ctx, r, "certificate");
 	}
 	/* Queried last to first: the authentication PIN's EF stays selected, so
-	 * the login most clients do next (ssh, TLS, PKCS#11 C_Login) sends its
-	 * VERIFY without a SELECT. The objects keep the table's order. */
+	 * a login straight after the bind (pkcs15-tool, pkcs15-crypt) sends its
+	 * VERIFY without a SELECT. opensc-pkcs11 reads the CA certificates in
+	 * between, which moves the card's current EF: its C_Login selects
+	 * again. The objects keep the table's order. */
 	for (i = sizeof keys / sizeof keys[0]; i-- > 0;) {
 		r = query_pin(p15card, &keys[i], &pin_status[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "PIN status");

@@ -100,7 +100,7 @@ static sc_pkcs15_object_t *find_object(struct test_world *w, unsigned type, int 
 
 static void detect_every_known_atr(void **state)
 {
-	char setting[32];
+	char setting[48];
 	int i;
 
 	for (i = 0; i < 8; i++) {
@@ -193,6 +193,20 @@ static void bind_objects_and_serial(void **state)
 	assert_true(obj->flags & SC_PKCS15_CO_FLAG_PRIVATE);
 	assert_null(((sc_pkcs15_cert_info_t *)obj->data)->value.value);
 
+	/* the CA certificates: a path, no bytes (read when a tool asks) */
+	for (int id = 3; id <= 4; id++) {
+		obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, id);
+		assert_non_null(obj);
+		cert = obj->data;
+		assert_true(cert->authority);
+		assert_false(obj->flags & SC_PKCS15_CO_FLAG_PRIVATE);
+		assert_null(cert->value.value);
+		assert_int_equal(cert->value.len, 0);
+		assert_int_equal(cert->path.len, 2);
+		assert_int_equal(cert->path.value[0], 0x00);
+		assert_int_equal(cert->path.value[1], id == 3 ? 0x0B : 0x02);
+	}
+
 	obj = find_object(&w, SC_PKCS15_TYPE_AUTH_PIN, 2);
 	assert_non_null(obj);
 	pin = obj->data;
@@ -220,10 +234,8 @@ static void each_public_file_read_once(void **state)
 	test_world_open(&w, NULL);
 	test_world_bind(&w);
 	before = apdu_count(&w);
-	/* Everything public is in memory: no APDU for certificates or probes. */
+	/* What the bind read is in memory: no APDU for it or for probes. */
 	assert_int_equal(mynumber_public_file(w.card, 0x000A, &data, &len), SC_SUCCESS);
-	assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
-	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
 	assert_int_equal(mynumber_public_file(w.card, 0x0006, &data, &len), SC_SUCCESS);
 	assert_int_equal(mynumber_public_file(w.card, 0x0001, &data, &len), SC_ERROR_INVALID_ARGUMENTS);
 	sc_format_path("3F002F00", &path);
@@ -233,12 +245,66 @@ static void each_public_file_read_once(void **state)
 	sc_format_path("3F00", &path);
 	assert_int_equal(sc_select_file(w.card, &path, NULL), SC_SUCCESS);
 	assert_int_equal(apdu_count(&w), before);
+	/* The CA certificates were left to the first asker: one READ by SFI
+	 * each, then memory. */
+	assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), before + 1);
+	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), before + 2);
+	assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
+	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
+	assert_int_equal(apdu_count(&w), before + 2);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
+	test_world_close(&w);
+}
+
+/* The CA certificates through OpenSC, as pkcs15-tool and opensc-pkcs11 read
+ * them: the card's bytes, one READ each, nothing the second time. */
+static void ca_certificates_read_on_demand(void **state)
+{
+	static const struct { int id; const char *file; } cas[] = { { 3, "jpki/000B" }, { 4, "jpki/0002" } };
+	struct test_world w;
+	sc_pkcs15_cert_t *cert = NULL;
+	unsigned long before;
+	uint8_t *file;
+	size_t len, i;
+	int round;
+
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
+	before = apdu_count(&w);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < sizeof cas / sizeof cas[0]; i++) {
+			file = test_world_file(cas[i].file, &len);
+			assert_int_equal(sc_pkcs15_read_certificate(
+			                         w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, cas[i].id)->data, 0, &cert),
+			                 SC_SUCCESS);
+			assert_int_equal(cert->data.len, len);
+			assert_memory_equal(cert->data.value, file, len);
+			sc_pkcs15_free_certificate(cert);
+			cert = NULL;
+			free(file);
+		}
+		assert_int_equal(apdu_count(&w), before + 2);
+		assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 2);
+	}
+	test_world_close(&w);
+
+	/* A login reads no CA certificate. */
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
+	before = apdu_count(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	/* the bind left the authentication PIN's EF selected: VERIFY only */
+	assert_int_equal(apdu_count(&w), before + 1);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 1);
 	test_world_close(&w);
 }
 
 /* A whole bind, APDU by APDU. Connect: SELECT AID, EF 0006 by SFI (short: the
- * driver turns extended length on only in init). Bind: each certificate by
- * SFI, then SELECT + no-data VERIFY per PIN. */
+ * driver turns extended length on only in init). Bind: the authentication
+ * certificate by SFI (the CA certificates wait for a reader), then SELECT +
+ * no-data VERIFY per PIN. */
 static void bind_apdu_counts_sfi(void **state)
 {
 	struct simreader_options short_reader = { .refuse_extended = true };
@@ -251,13 +317,13 @@ static void bind_apdu_counts_sfi(void **state)
 	assert_int_equal(ins_count(&w, 0xA4), 1);
 	assert_int_equal(ins_count(&w, 0xB0), 1);
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), 2 + 3 + 4);
+	assert_int_equal(apdu_count(&w), 2 + 1 + 4);
 	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
-	assert_int_equal(ins_count(&w, 0xB0), 1 + 3);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 1);
 	assert_int_equal(ins_count(&w, 0x20), 2);
 	test_world_close(&w);
 
-	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
+	certs_short = short_reads("jpki/000A");
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader });
 	test_world_bind(&w);
 	assert_int_equal(apdu_count(&w), 2 + certs_short + 4);
@@ -283,27 +349,27 @@ static void bind_apdu_counts_no_sfi(void **state)
 	assert_int_equal(apdu_count(&w), 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2);
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), 4 + 3 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 2 + 3 + 2);
-	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
+	assert_int_equal(apdu_count(&w), 4 + 1 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 2 + 1 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + 1);
 	test_world_close(&w);
 
 	test_world_open(&w, sfi_6b00);
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 4 + 3 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
+	assert_int_equal(apdu_count(&w), 4 + 1 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + 1);
 	test_world_close(&w);
 
-	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
+	certs_short = short_reads("jpki/000A");
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader, .sim_settings = no_sfi });
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 4 + 3 + certs_short + 4);
+	assert_int_equal(apdu_count(&w), 4 + 1 + certs_short + 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + certs_short);
 	test_world_close(&w);
 }
 
 /* SFI accepted for 0006, refused for 000A (APDU 3, 6A82): SELECT from then on,
- * for 000A itself and the files after it. */
+ * for 000A itself and the files after it (a CA certificate read later). */
 static void sfi_refused_midway(void **state)
 {
 	const char *settings[] = { "fail_apdu=3", "fail_sw=6A82", NULL };
@@ -311,9 +377,18 @@ static void sfi_refused_midway(void **state)
 
 	test_world_open(&w, settings);
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 2 + 1 + 3 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 3 + 2);
-	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 3);
+	assert_int_equal(apdu_count(&w), 2 + 1 + 1 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 1);
+	{
+		const uint8_t *data;
+		size_t len;
+		unsigned long before = apdu_count(&w);
+
+		assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
+		/* SELECT 000B + READ, no second try by SFI */
+		assert_int_equal(apdu_count(&w), before + 2);
+	}
 	test_world_close(&w);
 }
 
@@ -626,14 +701,17 @@ static void bind_with(const char *const *settings, const struct simreader_option
 	uint8_t *file;
 	size_t len;
 	sc_pkcs15_object_t *obj;
+	sc_pkcs15_cert_t *cert = NULL;
 
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = reader, .sim_settings = settings });
 	if (expected == SC_SUCCESS) {
 		test_world_bind(&w);
 		obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3);
 		file = test_world_file("jpki/000B", &len);
-		assert_int_equal(((sc_pkcs15_cert_info_t *)obj->data)->value.len, len);
-		assert_memory_equal(((sc_pkcs15_cert_info_t *)obj->data)->value.value, file, len);
+		assert_int_equal(sc_pkcs15_read_certificate(w.p15, obj->data, 0, &cert), SC_SUCCESS);
+		assert_int_equal(cert->data.len, len);
+		assert_memory_equal(cert->data.value, file, len);
+		sc_pkcs15_free_certificate(cert);
 		free(file);
 	} else {
 		int r = simreader_connect(w.ctx, &w.card);
@@ -674,15 +752,14 @@ static void extended_refused_falls_back(void **state)
 	reads = ins_count(&w, 0xB0);
 	/* 0006 (short at connect), one refused extended READ of 000A, then
 	 * short ones for good */
-	assert_int_equal(reads, 1 + 1 + short_reads("jpki/000A") + short_reads("jpki/000B")
-	                        + short_reads("jpki/0002"));
+	assert_int_equal(reads, 1 + 1 + short_reads("jpki/000A"));
 	assert_false(w.card->caps & SC_CARD_CAP_APDU_EXT);
 	test_world_close(&w);
 
 	test_world_open(&w, NULL);
 	test_world_bind(&w);
-	/* whole files in one READ each: 0006, 000A, 000B, 0002 */
-	assert_int_equal(ins_count(&w, 0xB0), 4);
+	/* whole files in one READ each: 0006, 000A */
+	assert_int_equal(ins_count(&w, 0xB0), 2);
 	test_world_close(&w);
 }
 
@@ -709,7 +786,8 @@ static void faults_end_cleanly(void **state)
 			r = simreader_connect(w.ctx, &w.card);
 			if (r == SC_SUCCESS)
 				r = simreader_bind(w.card, &w.p15);
-			/* a fault in an optional step (a CA certificate) may be survived;
+			/* some faults are survived (a refused SFI read falls back
+			 * to SELECT; APDUs past the bind's last are never sent);
 			 * anything else must be a negative OpenSC error */
 			assert_true(r <= 0);
 			test_world_close(&w);
@@ -724,14 +802,49 @@ static void faults_end_cleanly(void **state)
 		snprintf(apdu_setting, sizeof apdu_setting, "truncate_apdu=%u", apdu);
 		bind_with(settings, &short_reader, SC_ERROR_CORRUPTED_DATA);
 	}
-	/* Card pulled at each point of a bind (SELECT AID, 0006, the three CA and
-	 * user certificates, two PIN queries of two APDUs each). */
-	for (apdu = 1; apdu < 2 + short_reads("jpki/000A") + short_reads("jpki/000B")
-	                      + short_reads("jpki/0002") + 4; apdu++) {
+	/* Card pulled at each point of a bind (SELECT AID, 0006, the
+	 * authentication certificate, two PIN queries of two APDUs each). */
+	for (apdu = 1; apdu < 2 + short_reads("jpki/000A") + 4; apdu++) {
 		const char *settings[] = { apdu_setting, NULL };
 
 		snprintf(apdu_setting, sizeof apdu_setting, "remove_after=%u", apdu);
 		bind_with(settings, &short_reader, SC_ERROR_CARD_REMOVED);
+	}
+}
+
+/* The CA certificate read after the bind, under the same faults: a clean
+ * error from sc_pkcs15_read_certificate, the bind's objects untouched. */
+static void ca_certificate_fault(const char *const *settings, int expected)
+{
+	struct simreader_options short_reader = { .refuse_extended = true };
+	sc_pkcs15_cert_t *cert = NULL;
+	struct test_world w;
+
+	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader, .sim_settings = settings });
+	test_world_bind(&w);
+	assert_int_equal(sc_pkcs15_read_certificate(w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3)->data,
+	                                            0, &cert),
+	                 expected);
+	assert_null(cert);
+	assert_non_null(find_object(&w, SC_PKCS15_TYPE_CERT_X509, 1));
+	test_world_close(&w);
+}
+
+static void ca_certificate_faults_end_cleanly(void **state)
+{
+	char setting[48];
+	const char *removed[] = { setting, NULL };
+	const char *truncated[] = { setting, "truncate_after=10", NULL };
+	/* SELECT AID, 0006, 000A and two PIN queries: the bind's APDUs */
+	unsigned long bind_apdus = 2 + short_reads("jpki/000A") + 4;
+	unsigned long apdu;
+
+	for (apdu = bind_apdus + 1; apdu <= bind_apdus + short_reads("jpki/000B"); apdu++) {
+		/* gone once the APDU before this one is answered */
+		snprintf(setting, sizeof setting, "remove_after=%lu", apdu - 1);
+		ca_certificate_fault(removed, SC_ERROR_CARD_REMOVED);
+		snprintf(setting, sizeof setting, "truncate_apdu=%lu", apdu);
+		ca_certificate_fault(truncated, SC_ERROR_CORRUPTED_DATA);
 	}
 }
 
@@ -819,6 +932,7 @@ int main(void)
 		cmocka_unit_test(detect_forced_asks_again),
 		cmocka_unit_test(bind_objects_and_serial),
 		cmocka_unit_test(each_public_file_read_once),
+		cmocka_unit_test(ca_certificates_read_on_demand),
 		cmocka_unit_test(bind_apdu_counts_sfi),
 		cmocka_unit_test(bind_apdu_counts_no_sfi),
 		cmocka_unit_test(sfi_refused_midway),
@@ -836,6 +950,7 @@ int main(void)
 		cmocka_unit_test(switches_all_bind),
 		cmocka_unit_test(extended_refused_falls_back),
 		cmocka_unit_test(truncated_certificate_is_corrupt),
+		cmocka_unit_test(ca_certificate_faults_end_cleanly),
 		cmocka_unit_test(faults_end_cleanly),
 		cmocka_unit_test(pin_never_logged),
 	};
