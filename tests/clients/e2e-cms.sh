@@ -55,16 +55,8 @@ grep -q 'Digital Signature, Non Repudiation' "$clients_tmp/sign-ext" ||
 	clients_fail extensions "the signature certificate lacks digitalSignature/nonRepudiation: $(tr '\n' ' ' <"$clients_tmp/sign-ext")"
 
 # --- token ---------------------------------------------------------------------
-# OpenSC keeps the last 16 characters of a longer PKCS#15 serial.
-token_serial=$(printf '%s' "$auth_serial" | tail -c 16)
-p11tool --list-token-urls >"$clients_tmp/tokens" 2>"$clients_tmp/tokens.err" ||
-	clients_fail token "p11tool --list-token-urls failed: $(cat "$clients_tmp/tokens.err")"
-# One card shows as one token per PIN, all with the card's serial; the token
-# label ends in the PIN's label, "(Digital Signature PIN)" for this key. The URL
-# is taken from p11tool's listing, as a user would copy it.
-token_url=$(grep -i "serial=$token_serial;" "$clients_tmp/tokens" | grep '%28Digital%20Signature%20PIN%29' | head -n 1 || true)
-[ -n "$token_url" ] ||
-	clients_fail token "no Digital Signature PIN token with serial $token_serial; tokens: $(tr '\n' ' ' <"$clients_tmp/tokens")"
+# The token of the signature PIN: "(Digital Signature PIN)" ends its label.
+clients_token_url "$auth_serial" "Digital Signature PIN"
 # ID 02 is the Digital Signature Key and its certificate; users' scripts rely on it.
 key_url="$token_url;id=%02;type=private"
 cert_url="$token_url;id=%02;type=cert"

@@ -54,16 +54,9 @@ grep -q '^module: *opensc-pkcs11.so' "$p11kit_module" 2>/dev/null ||
 cert_serial=$(openssl x509 -inform DER -in "$JPKI_IDENTITY/jpki/000A" -noout -serial | sed 's/^serial=//')
 [ "$cert_serial" = "$auth_serial" ] ||
 	clients_fail prerequisites "facts say auth_serial=$auth_serial, the certificate says $cert_serial"
-token_serial=$(printf '%s' "$auth_serial" | tail -c 16)
 
-p11tool --list-token-urls >"$clients_tmp/tokens" 2>"$clients_tmp/tokens.err" ||
-	clients_fail token "p11tool --list-token-urls failed: $(cat "$clients_tmp/tokens.err")"
-# One card shows as one token per PIN, all with the card's serial; the token
-# label ends in the PIN's label, "(User Authentication PIN)" for this key pair.
-# The URL is taken from p11tool's listing, as a user would copy it.
-token_url=$(grep -i "serial=$token_serial;" "$clients_tmp/tokens" | grep '%28User%20Authentication%20PIN%29' | head -n 1 || true)
-[ -n "$token_url" ] ||
-	clients_fail token "no User Authentication PIN token with serial $token_serial; tokens: $(tr '\n' ' ' <"$clients_tmp/tokens")"
+# The token of the authentication PIN, for this key pair.
+clients_token_url "$auth_serial" "User Authentication PIN"
 clients_note "token: $token_url"
 # The key pair by its PKCS#15 ID (01, the authentication key; users' scripts
 # rely on the IDs).

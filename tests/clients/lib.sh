@@ -96,6 +96,22 @@ clients_tries() { # auth|sign
 	clients_value "$JPKI_SIM_STATS" "tries_$1"
 }
 
+# The p11tool token URL of the card with this PKCS#15 serial, for the PIN with
+# this label, taken from p11tool's listing as a user would copy it; sets
+# token_url (a function called in $(...) could not stop the scenario). One card
+# shows as one token per PIN, all with the card's serial, each label ending in
+# "(PIN label)". OpenSC keeps the last 16 characters of a longer serial (the
+# token info field has 16).
+clients_token_url() { # PKCS#15 serial, PIN label
+	token_serial=$(printf '%s' "$1" | tail -c 16)
+	token_label_suffix=$(printf '%%28%s%%29' "$2" | sed 's/ /%20/g')
+	p11tool --list-token-urls >"$clients_tmp/tokens" 2>"$clients_tmp/tokens.err" ||
+		clients_fail token "p11tool --list-token-urls failed: $(cat "$clients_tmp/tokens.err")"
+	token_url=$(grep -i "serial=$token_serial;" "$clients_tmp/tokens" | grep -F "$token_label_suffix" | head -n 1 || true)
+	[ -n "$token_url" ] ||
+		clients_fail token "no $2 token with serial $token_serial; tokens: $(tr '\n' ' ' <"$clients_tmp/tokens")"
+}
+
 # The tools the scenarios need; a missing one is a failure, never a skip: a
 # scenario that silently does not run proves nothing.
 clients_require() {
