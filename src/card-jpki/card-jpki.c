@@ -10,13 +10,20 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 
 #include "card-jpki.h"
+#include "card-link.h"
+#include "jpki-read.h"
 #include "jpki-state.h"
 #include "text-ap.h"
+
+/* A transient answer to detection is asked again this often, this far apart. */
+#define DETECT_TRIES 3
+#define DETECT_RETRY_MS 50
 
 /* jpki-card.md's known ATRs; contactless readers may put a random PUPI into
  * the ATR, so a match here is never the only test: the JPKI AID must answer. */
@@ -32,6 +39,13 @@ static const struct sc_atr_table mynumber_atrs[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL }
 };
 
+static void sleep_ms(long ms)
+{
+	struct timespec pause = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&pause, NULL);
+}
+
 static struct sc_card_operations mynumber_ops;
 static struct sc_card_driver mynumber_driver = {
 	"My Number Card (JPKI), opensc-jpki plugin",
@@ -46,80 +60,27 @@ int mynumber_card_is_ours(const sc_card_t *card)
 	       && card->drv_data != NULL;
 }
 
-/* Forgets every verified PIN and what the text layer decoded under one. */
-void mynumber_drop_security_state(sc_card_t *card)
+/* Logout, reset, finish: this process's PIN beliefs, the consent and what
+ * was read under a PIN (the held signature certificate, the card-face text)
+ * all go. */
+static void drop_security_state(sc_card_t *card)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
-
-	memset(drv->pin_verified, 0, sizeof drv->pin_verified);
-	mynumber_forget_selection(card);
-	if (card->driver == &mynumber_driver)
-		mynumber_text_forget(card);
+	mynumber_link_forget_pins(card);
+	mynumber_files_forget_private(card);
+	mynumber_text_forget(card);
 }
 
-static const u8 aid_jpki[JPKI_AID_LEN] = JPKI_AID_JPKI;
-static const u8 aid_text[JPKI_AID_LEN] = JPKI_AID_TEXT;
-
-/* OpenSC empties card->cache on every reset it sees, its own sc_reset
- * included (which never reaches card_reader_lock_obtained). The selected
- * application is recorded there too; finding it gone means the card was
- * reset and holds no selection and no verified PIN. */
-static void mark_selection(sc_card_t *card, enum jpki_ap ap)
+int mynumber_public_file(sc_card_t *card, unsigned fid, const u8 **data, size_t *len)
 {
-	sc_path_t *marker = &card->cache.current_path;
-
-	memset(marker, 0, sizeof *marker);
-	if (ap == JPKI_AP_NONE)
-		return;
-	memcpy(marker->value, ap == JPKI_AP_JPKI ? aid_jpki : aid_text, JPKI_AID_LEN);
-	marker->len = JPKI_AID_LEN;
-	marker->type = SC_PATH_TYPE_DF_NAME;
-}
-
-void mynumber_notice_reset(sc_card_t *card)
-{
-	struct mynumber_drv_data *drv = mynumber_drv(card);
-
-	if (drv == NULL || drv->current_ap == JPKI_AP_NONE || card->cache.current_path.len != 0)
-		return;
-	sc_log(card->ctx, "card state was reset: selection and PIN state forgotten");
-	mynumber_drop_security_state(card);
-	drv->current_ap = JPKI_AP_NONE;
-	drv->current_ef = 0;
-}
-
-int mynumber_select_ap(sc_card_t *card, enum jpki_ap ap)
-{
-	struct mynumber_drv_data *drv;
-	int r;
-
-	if (card == NULL || card->drv_data == NULL)
+	if (!mynumber_card_is_ours(card))
 		return SC_ERROR_INVALID_ARGUMENTS;
-	drv = mynumber_drv(card);
-	mynumber_notice_reset(card);
-	if (drv->current_ap == ap && ap != JPKI_AP_NONE)
-		return SC_SUCCESS;
-	/* Whatever the answer, the card's security state may be gone: a SELECT
-	 * of another application drops it, and the same one may. */
-	if (drv->current_ap != JPKI_AP_NONE || drv->pin_verified[JPKI_PIN_REF_AUTH]
-	    || drv->pin_verified[JPKI_PIN_REF_SIGN] || drv->pin_verified[JPKI_PIN_REF_TEXT])
-		mynumber_drop_security_state(card);
-	drv->current_ap = JPKI_AP_NONE;
-	drv->current_ef = 0;
-	mark_selection(card, JPKI_AP_NONE);
-	r = jpki_apdu_select_aid(card, ap);
-	LOG_TEST_RET(card->ctx, r, "SELECT application failed");
-	drv->current_ap = ap;
-	mark_selection(card, ap);
-	return SC_SUCCESS;
+	return mynumber_files_public(card, fid, data, len);
 }
 
-int mynumber_pin_is_verified(sc_card_t *card, enum jpki_pin_ref ref)
+void mynumber_set_consent_by_any_verify(sc_card_t *card, bool any_verify)
 {
-	if (!mynumber_card_is_ours(card) || ref < JPKI_PIN_REF_AUTH || ref > JPKI_PIN_REF_TEXT)
-		return 0;
-	mynumber_notice_reset(card);
-	return mynumber_drv(card)->pin_verified[ref];
+	if (mynumber_card_is_ours(card))
+		mynumber_drv(card)->consent_by_any_verify = any_verify;
 }
 
 enum jpki_token_kind mynumber_token_kind(sc_card_t *card)
@@ -127,13 +88,6 @@ enum jpki_token_kind mynumber_token_kind(sc_card_t *card)
 	if (!mynumber_card_is_ours(card))
 		return JPKI_KIND_UNKNOWN;
 	return mynumber_drv(card)->token_kind;
-}
-
-void **mynumber_text_state(sc_card_t *card)
-{
-	if (card == NULL || card->drv_data == NULL)
-		return NULL;
-	return &mynumber_drv(card)->text_state;
 }
 
 int mynumber_register_key(sc_card_t *card, const struct jpki_cert_key *key)
@@ -148,7 +102,10 @@ int mynumber_register_key(sc_card_t *card, const struct jpki_cert_key *key)
 		sc_log(card->ctx, "key type %d from the certificate: this driver signs with RSA only", key->type);
 		return SC_ERROR_NOT_SUPPORTED;
 	}
-	drv->signature_len = (key->bits + 7) / 8;
+	/* Both keys until the signature certificate tells its own size. */
+	drv->key_bits[JPKI_PIN_REF_AUTH] = key->bits;
+	if ((key->bits + 7) / 8 > drv->signature_len)
+		drv->signature_len = (key->bits + 7) / 8;
 	for (i = 0; i < card->algorithm_count; i++)
 		if (card->algorithms[i].algorithm == SC_ALGORITHM_RSA
 		    && card->algorithms[i].key_length == key->bits)
@@ -167,57 +124,103 @@ static void free_drv_data(sc_card_t *card, struct mynumber_drv_data *drv)
 	mynumber_blob_wipe(&drv->auth_ca_cert);
 	mynumber_blob_wipe(&drv->sign_ca_cert);
 	mynumber_blob_wipe(&drv->private_file);
+	mynumber_blob_wipe(&drv->sign_cert);
 	explicit_bzero(drv, sizeof *drv);
 	free(drv);
 	if (card->drv_data == drv)
 		card->drv_data = NULL;
 }
 
-/* The JPKI AID must answer 9000; EF 0006 then says which token it is. Leaves
- * card->drv_data set on success only. */
+/* Answers to SELECT of the JPKI AID that say for sure the card has no JPKI
+ * application; anything else may be a glitch (a contactless card that
+ * bounced, 6F00) and is asked again. */
+static bool definitely_absent(int r)
+{
+	switch (r) {
+	case SC_ERROR_FILE_NOT_FOUND:       /* 6A82 */
+	case SC_ERROR_NO_CARD_SUPPORT:      /* 6A81 */
+	case SC_ERROR_INCORRECT_PARAMETERS: /* 6A86 */
+	case SC_ERROR_INS_NOT_SUPPORTED:    /* 6D00 */
+	case SC_ERROR_CLASS_NOT_SUPPORTED:  /* 6E00 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool link_lost(int r)
+{
+	return r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_READER_DETACHED || r == SC_ERROR_TRANSMIT_FAILED
+	       || r == SC_ERROR_CARD_RESET || r == SC_ERROR_READER_REATTACHED || r == SC_ERROR_CARD_UNRESPONSIVE;
+}
+
+/* One attempt in one transaction: SELECT of the JPKI AID, then EF 0006. */
+static int detect_once(sc_card_t *card, struct mynumber_drv_data *drv)
+{
+	int r;
+
+	r = mynumber_link_begin(card);
+	if (r < 0)
+		return r;
+	r = mynumber_link_select_ap(card, JPKI_AP_JPKI);
+	if (r == SC_SUCCESS) {
+		mynumber_blob_wipe(&drv->token_info);
+		r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, JPKI_EF_TOKEN_INFO, MYNUMBER_READ_RAW,
+		                           &drv->token_info.data, &drv->token_info.len);
+		if (r == SC_SUCCESS) {
+			drv->token_info.loaded = true;
+			drv->token_kind = jpki_token_info_classify(drv->token_info.data, drv->token_info.len);
+		} else if (!link_lost(r)) {
+			sc_log(card->ctx, "EF 0006 unreadable (%s): a JPKI token of unknown kind", sc_strerror(r));
+			drv->token_kind = JPKI_KIND_UNKNOWN;
+			r = SC_SUCCESS;
+		}
+	}
+	mynumber_link_end(card);
+	return r;
+}
+
+/* Decides whether the card is ours. card->drv_data is left set when it is:
+ * detected, or (detect_error) a card that may be a My Number Card whose
+ * detection failed, which init then refuses with that error rather than let
+ * another driver (OpenSC's own jpki, say) take it and spend PIN tries.
+ * Returns 1 (ours) or 0 (a definite "not a JPKI card"). */
 static int detect(sc_card_t *card)
 {
 	struct mynumber_drv_data *drv;
-	const u8 *token_info;
-	size_t token_info_len;
-	int r;
+	int attempt, r;
 
 	drv = calloc(1, sizeof *drv);
 	if (drv == NULL)
-		return SC_ERROR_OUT_OF_MEMORY;
+		return 0;
 	drv->atr_known = _sc_match_atr(card, mynumber_atrs, NULL) >= 0;
 	card->drv_data = drv;
 
-	r = jpki_apdu_select_aid(card, JPKI_AP_JPKI);
-	if (r < 0) {
-		sc_log(card->ctx, "JPKI application not found (%s): not a JPKI card%s", sc_strerror(r),
-		       drv->atr_known ? " despite a known ATR" : "");
-		free_drv_data(card, drv);
-		return SC_ERROR_INVALID_CARD;
+	for (attempt = 1;; attempt++) {
+		r = detect_once(card, drv);
+		if (r == SC_SUCCESS || attempt >= DETECT_TRIES || (definitely_absent(r) && !drv->atr_known))
+			break;
+		sc_log(card->ctx, "JPKI application: %s on try %d of %d; asking again", sc_strerror(r), attempt,
+		       DETECT_TRIES);
+		sleep_ms(DETECT_RETRY_MS);
 	}
-	drv->current_ap = JPKI_AP_JPKI;
-	mark_selection(card, JPKI_AP_JPKI);
-
-	/* card->type and driver are not ours yet during match_card, so read
-	 * through the blob directly rather than mynumber_public_file. */
-	r = mynumber_read_whole_ef(card, JPKI_EF_TOKEN_INFO, MYNUMBER_READ_RAW,
-	                           &drv->token_info.data, &drv->token_info.len);
 	if (r == SC_SUCCESS) {
-		drv->token_info.loaded = true;
-		token_info = drv->token_info.data;
-		token_info_len = drv->token_info.len;
-		drv->token_kind = jpki_token_info_classify(token_info, token_info_len);
-	} else {
-		sc_log(card->ctx, "EF 0006 unreadable (%s): a JPKI token of unknown kind", sc_strerror(r));
-		drv->token_kind = JPKI_KIND_UNKNOWN;
-		if (r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_READER_DETACHED || r == SC_ERROR_TRANSMIT_FAILED) {
-			free_drv_data(card, drv);
-			return r;
-		}
+		sc_log(card->ctx, "JPKI application found: %s%s", jpki_token_kind_name(drv->token_kind),
+		       drv->atr_known ? " (known ATR)" : " (ATR not in the known list)");
+		return 1;
 	}
-	sc_log(card->ctx, "JPKI application found: %s%s", jpki_token_kind_name(drv->token_kind),
-	       drv->atr_known ? " (known ATR)" : " (ATR not in the known list)");
-	return SC_SUCCESS;
+	if (definitely_absent(r) && !drv->atr_known) {
+		sc_log(card->ctx, "JPKI application not found (%s): not a JPKI card", sc_strerror(r));
+		free_drv_data(card, drv);
+		return 0;
+	}
+	/* Not init's SC_ERROR_INVALID_CARD: OpenSC would try the next driver. */
+	drv->detect_error = definitely_absent(r) ? SC_ERROR_NO_CARD_SUPPORT : r;
+	sc_log(card->ctx, "%s, but the JPKI application did not answer after %d tries (%s): claimed and "
+	                  "refused, not handed to another driver; remove the card and insert it again",
+	       drv->atr_known ? "a known My Number Card ATR" : "a card that may be a JPKI card", attempt,
+	       sc_strerror(r));
+	return 1;
 }
 
 static int mynumber_match_card(sc_card_t *card)
@@ -226,7 +229,7 @@ static int mynumber_match_card(sc_card_t *card)
 	 * object another driver's match_card left behind. */
 	card->cla = 0x00;
 	card->drv_data = NULL;
-	return detect(card) == SC_SUCCESS ? 1 : 0;
+	return detect(card);
 }
 
 static int mynumber_init(sc_card_t *card)
@@ -237,12 +240,14 @@ static int mynumber_init(sc_card_t *card)
 	LOG_FUNC_CALLED(card->ctx);
 	/* Forced through card_atr/OPENSC_DRIVER, match_card's verdict is ignored
 	 * by OpenSC; detect again so a card without the JPKI AID is refused. */
-	if (card->drv_data == NULL) {
-		r = detect(card);
-		if (r < 0)
-			LOG_FUNC_RETURN(card->ctx, r == SC_ERROR_OUT_OF_MEMORY ? r : SC_ERROR_INVALID_CARD);
-	}
+	if (card->drv_data == NULL && detect(card) != 1)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_CARD);
 	drv = mynumber_drv(card);
+	if (drv->detect_error != 0) {
+		r = drv->detect_error;
+		free_drv_data(card, drv);
+		LOG_TEST_RET(card->ctx, r, "My Number Card detection failed; the card is refused");
+	}
 	card->type = MYNUMBER_CARD_TYPE;
 	card->name = jpki_token_kind_name(drv->token_kind);
 	card->cla = 0x00;
@@ -254,47 +259,105 @@ static int mynumber_init(sc_card_t *card)
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
+/* The signature PIN is not left verified on the card for the processes that
+ * come after this one: a consent never used, or a tool that verified it and
+ * ends, would otherwise let any of them sign. */
+static void end_sign_pin_on_card(sc_card_t *card)
+{
+	if (!mynumber_link_sign_pin_on_card(card) || mynumber_link_begin(card) < 0)
+		return;
+	if (mynumber_link_clear_card_pins(card) < 0)
+		sc_log(card->ctx, "disconnecting: the card's signature PIN state may remain");
+	mynumber_link_end(card);
+}
+
 static int mynumber_finish(sc_card_t *card)
 {
 	if (card->drv_data != NULL) {
-		mynumber_drop_security_state(card);
+		end_sign_pin_on_card(card);
+		drop_security_state(card);
 		free_drv_data(card, mynumber_drv(card));
 	}
 	return SC_SUCCESS;
 }
 
+/* Only a SELECT of another application surely drops the card's PIN state;
+ * re-selecting the same one may not. */
 static int mynumber_logout(sc_card_t *card)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
-	enum jpki_ap other;
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
-	/* Only a SELECT of another application surely drops the card's PIN
-	 * state; re-selecting the same one may not. */
-	other = drv->current_ap == JPKI_AP_JPKI ? JPKI_AP_TEXT : JPKI_AP_JPKI;
-	mynumber_drop_security_state(card);
-	r = mynumber_select_ap(card, other);
-	if (r < 0) {
-		drv->current_ap = JPKI_AP_NONE;
-		drv->current_ef = 0;
-	}
+	drop_security_state(card);
+	r = mynumber_link_begin(card);
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	r = mynumber_link_select_ap(card, mynumber_link_ap_is(card, JPKI_AP_TEXT) ? JPKI_AP_JPKI : JPKI_AP_TEXT);
+	mynumber_link_end(card);
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* OpenSC calls this whenever it takes the reader lock. After a reset the card
- * has nothing selected and no PIN verified; the right application is selected
- * again by the next operation that needs it. */
+/* What follows a successful VERIFY, in its transaction. The text-AP PIN: its
+ * files are read while the card holds it (another process may select another
+ * application right after). The signature PIN when it was no consent to a
+ * signature (PKCS#11's C_Login): the certificate it protects is read for this
+ * process, then the card's PIN state is ended, so no process signs with it. */
+static void after_verify(sc_card_t *card, int ref)
+{
+	int r;
+
+	switch (ref) {
+	case JPKI_PIN_REF_TEXT:
+		mynumber_text_forget(card);
+		r = mynumber_text_load(card);
+		if (r < 0)
+			sc_log(card->ctx, "text AP: PIN verified, files not read (%s)", sc_strerror(r));
+		break;
+	case JPKI_PIN_REF_SIGN:
+		if (mynumber_link_consent_pending(card))
+			break;
+		r = mynumber_files_hold_sign_cert(card);
+		if (r < 0)
+			sc_log(card->ctx, "signature PIN verified, its certificate not read (%s)", sc_strerror(r));
+		if (mynumber_link_clear_card_pins(card) < 0)
+			sc_log(card->ctx, "the card's signature PIN state may remain");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The ops table's pin_cmd: the PIN command and what follows it in one
+ * transaction. A failed VERIFY forgets what the PIN had unlocked. */
+static int mynumber_pin_cmd_op(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	int r;
+
+	if (data == NULL || data->cmd != SC_PIN_CMD_VERIFY)
+		return mynumber_pin_cmd(card, data, tries_left);
+	r = mynumber_link_begin(card);
+	if (r < 0)
+		return r;
+	r = mynumber_pin_cmd(card, data, tries_left);
+	if (r == SC_SUCCESS) {
+		after_verify(card, data->pin_reference);
+	} else if (data->pin_reference == JPKI_PIN_REF_TEXT) {
+		mynumber_text_forget(card);
+	} else if (data->pin_reference == JPKI_PIN_REF_SIGN && !mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN)) {
+		mynumber_files_forget_private(card);
+	}
+	mynumber_link_end(card);
+	return r;
+}
+
+/* OpenSC calls this whenever it takes the reader lock: a new transaction,
+ * so nothing selected before is trusted; after a reset no PIN is verified. */
 static int mynumber_card_reader_lock_obtained(sc_card_t *card, int was_reset)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
-
-	if (was_reset > 0 && drv != NULL) {
-		sc_log(card->ctx, "card was reset: selection and PIN state forgotten");
-		mynumber_drop_security_state(card);
-		drv->current_ap = JPKI_AP_NONE;
-		drv->current_ef = 0;
-	}
+	if (card->drv_data == NULL)
+		return SC_SUCCESS;
+	mynumber_link_lock_obtained(card, was_reset);
+	if (was_reset > 0)
+		drop_security_state(card);
 	return SC_SUCCESS;
 }
 
@@ -306,7 +369,7 @@ struct sc_card_driver *mynumber_get_driver(void)
 	mynumber_ops.finish = mynumber_finish;
 	mynumber_ops.select_file = mynumber_select_file;
 	mynumber_ops.read_binary = mynumber_read_binary;
-	mynumber_ops.pin_cmd = mynumber_pin_cmd;
+	mynumber_ops.pin_cmd = mynumber_pin_cmd_op;
 	mynumber_ops.logout = mynumber_logout;
 	mynumber_ops.set_security_env = mynumber_set_security_env;
 	mynumber_ops.compute_signature = mynumber_compute_signature;
@@ -320,5 +383,7 @@ struct sc_card_driver *mynumber_get_driver(void)
 	mynumber_ops.delete_file = NULL;
 	mynumber_ops.list_files = NULL;
 	mynumber_ops.decipher = NULL;
+	/* The card refuses GET CHALLENGE: no random number generator to offer. */
+	mynumber_ops.get_challenge = NULL;
 	return &mynumber_driver;
 }

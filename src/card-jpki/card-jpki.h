@@ -7,6 +7,7 @@
 #ifndef CARD_JPKI_H
 #define CARD_JPKI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "libopensc/opensc.h"
@@ -27,20 +28,6 @@ struct sc_card_driver *mynumber_get_driver(void);
 /* True when card is driven by this driver (type and ops both ours). */
 int mynumber_card_is_ours(const sc_card_t *card);
 
-/* Selects an application unless it is known to be selected already. Selecting
- * an application drops every verified PIN (the card forgets them too). */
-int mynumber_select_ap(sc_card_t *card, enum jpki_ap ap);
-
-/* Reads a whole EF of the currently selected application into a malloc'd
- * buffer. The size comes from the file's TLV header when it has one (anything
- * the header claims beyond the file's end is SC_ERROR_CORRUPTED_DATA), else the
- * file is read until the card reports its end. The caller wipes and frees. */
-int mynumber_read_ef(sc_card_t *card, unsigned fid, u8 **data, size_t *len);
-
-/* Whether the driver saw a successful VERIFY of this PIN since the last
- * application change, reset or logout (the card cannot be asked). */
-int mynumber_pin_is_verified(sc_card_t *card, enum jpki_pin_ref ref);
-
 /* A public file of the JPKI AP (certificates 000A, 000B, 0002; token info
  * 0006), read once per card connection and kept. The pointer stays owned by
  * the driver. The signature certificate (0001) is refused: it is private. */
@@ -48,12 +35,17 @@ int mynumber_public_file(sc_card_t *card, unsigned fid, const u8 **data, size_t 
 
 enum jpki_token_kind mynumber_token_kind(sc_card_t *card);
 
-/* Tells OpenSC what the card's keys can do (type and size from a certificate). */
+/* Tells OpenSC what the card's keys can do (type and size from the
+ * authentication certificate; the signature key's own size replaces it for
+ * the driver's checks once its certificate has been read). 0, or
+ * SC_ERROR_NOT_SUPPORTED for a key type other than RSA. */
 int mynumber_register_key(sc_card_t *card, const struct jpki_cert_key *key);
 
-/* One pointer the text AP layer may keep its decoded data in; the driver only
- * stores it (the text layer wipes it in mynumber_text_forget, which the driver
- * calls on application change, reset, logout and finish). */
-void **mynumber_text_state(sc_card_t *card);
+/* OpenSC's pin_cache_ignore_user_consent, as the emulator finds it at bind:
+ * true makes any successful VERIFY of the signature PIN consent to one
+ * signature (OpenSC then re-verifies from its cache before each), where by
+ * default a PKCS#11 application's C_Login does not and only its
+ * context-specific login does. */
+void mynumber_set_consent_by_any_verify(sc_card_t *card, bool any_verify);
 
 #endif

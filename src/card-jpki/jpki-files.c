@@ -1,6 +1,5 @@
 /*
- * Files: which EF OpenSC means, where its bytes come from, and reading a whole
- * EF sized by its own TLV header. Public files of the JPKI AP are read once per
+ * Files: which EF OpenSC means and where its bytes come from. Public files of the JPKI AP are read once per
  * connection and served from memory afterwards; the signature certificate is
  * held only while OpenSC reads it. Paths that name nothing this card has
  * (EF.DIR, 5015, other applications) are answered here, without an APDU.
@@ -15,14 +14,12 @@
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 
-#include "card-jpki.h"
-#include "der-header.h"
+#include "card-link.h"
+#include "jpki-cert.h"
+#include "jpki-read.h"
 #include "jpki-state.h"
 #include "text-ap.h"
 
-/* Larger than any file the card has (certificates are 1-2 KiB); a header
- * claiming more is corrupt, not a reason to allocate. */
-#define MAX_EF_SIZE 0x7FFF
 #define TAG_SEQUENCE 0x30
 #define TEXT_FIELD_MAX 2048
 
@@ -47,215 +44,8 @@ void mynumber_forget_selection(sc_card_t *card)
 	mynumber_blob_wipe(&drv->private_file);
 	drv->source = MYNUMBER_SOURCE_NONE;
 	drv->source_blob = NULL;
+	drv->source_ap = JPKI_AP_NONE;
 	drv->source_fid = 0;
-}
-
-int mynumber_select_ef(sc_card_t *card, unsigned fid)
-{
-	struct mynumber_drv_data *drv = mynumber_drv(card);
-	int r;
-
-	mynumber_notice_reset(card);
-	if (drv->current_ap == JPKI_AP_NONE)
-		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no application selected");
-	if (drv->current_ef == fid)
-		return SC_SUCCESS;
-	drv->current_ef = 0;
-	r = jpki_apdu_select_ef(card, fid);
-	LOG_TEST_RET(card->ctx, r, "SELECT EF failed");
-	drv->current_ef = fid;
-	return SC_SUCCESS;
-}
-
-static int grow(u8 **buf, size_t *cap, size_t need)
-{
-	u8 *bigger;
-
-	if (need <= *cap)
-		return SC_SUCCESS;
-	bigger = malloc(need);
-	if (bigger == NULL)
-		return SC_ERROR_OUT_OF_MEMORY;
-	/* Copy then wipe: the old buffer may hold a private certificate. */
-	memcpy(bigger, *buf, *cap);
-	explicit_bzero(*buf, *cap);
-	free(*buf);
-	*buf = bigger;
-	*cap = need;
-	return SC_SUCCESS;
-}
-
-/* Reads until the card reports the end (short data, 6282, 6B00) or limit. */
-static int read_until_end(sc_card_t *card, u8 **buf, size_t *cap, size_t *filled, bool at_end)
-{
-	size_t got, chunk;
-	int r;
-
-	while (!at_end) {
-		if (*filled >= MAX_EF_SIZE)
-			LOG_TEST_RET(card->ctx, SC_ERROR_FILE_TOO_SMALL, "EF larger than any file of this card");
-		chunk = jpki_apdu_max_read(card);
-		if (chunk > MAX_EF_SIZE - *filled)
-			chunk = MAX_EF_SIZE - *filled;
-		r = grow(buf, cap, *filled + chunk);
-		LOG_TEST_RET(card->ctx, r, "out of memory");
-		r = jpki_apdu_read_binary(card, *filled, *buf + *filled, chunk, &got, &at_end);
-		LOG_TEST_RET(card->ctx, r, "reading EF");
-		*filled += got;
-		if (got == 0)
-			break;
-	}
-	return SC_SUCCESS;
-}
-
-/* Reads exactly total bytes; the card ending early means the header lied. */
-static int read_to_total(sc_card_t *card, u8 **buf, size_t *cap, size_t *filled, size_t total,
-                         bool at_end)
-{
-	size_t got, chunk;
-	int r;
-
-	r = grow(buf, cap, total);
-	LOG_TEST_RET(card->ctx, r, "out of memory");
-	while (*filled < total) {
-		if (at_end)
-			break;
-		chunk = total - *filled;
-		r = jpki_apdu_read_binary(card, *filled, *buf + *filled, chunk, &got, &at_end);
-		LOG_TEST_RET(card->ctx, r, "reading EF");
-		*filled += got;
-		if (got == 0)
-			break;
-	}
-	if (*filled < total) {
-		sc_log(card->ctx, "EF header announces %zu bytes, the file ends after %zu", total, *filled);
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_CORRUPTED_DATA);
-	}
-	return SC_SUCCESS;
-}
-
-/* The short EF identifier an EF of the current application is read by, or 0:
- * only the JPKI AP's certificates and token info (key and PIN EFs are never
- * read, and nobody has shown the text AP's files answer by SFI). */
-static unsigned sfi_of(const struct mynumber_drv_data *drv, unsigned fid)
-{
-	if (drv->current_ap != JPKI_AP_JPKI || drv->sfi_refused)
-		return 0;
-	switch (fid) {
-	case JPKI_EF_SIGN_CERT: case JPKI_EF_SIGN_CA_CERT: case JPKI_EF_TOKEN_INFO:
-	case JPKI_EF_AUTH_CERT: case JPKI_EF_AUTH_CA_CERT:
-		return fid & JPKI_SFI_MASK;
-	default:
-		return 0;
-	}
-}
-
-/* The first chunk of an EF: by short EF identifier when the card takes it
- * (no SELECT, the EF becomes the current one), else SELECT + READ BINARY. A
- * refusal is remembered for the connection: one extra APDU, once. */
-static int read_first_chunk(sc_card_t *card, unsigned fid, u8 *buf, size_t cap, size_t *got,
-                            bool *at_end)
-{
-	struct mynumber_drv_data *drv = mynumber_drv(card);
-	unsigned sfi;
-	bool refused = false;
-	int r;
-
-	mynumber_notice_reset(card);
-	sfi = drv->current_ef == fid ? 0 : sfi_of(drv, fid);
-	if (sfi != 0) {
-		/* Whatever the answer, the card's current EF may have changed. */
-		drv->current_ef = 0;
-		r = jpki_apdu_read_binary_sfi(card, sfi, buf, cap, got, at_end, &refused);
-		LOG_TEST_RET(card->ctx, r, "reading EF by short identifier");
-		if (!refused) {
-			drv->current_ef = fid;
-			return SC_SUCCESS;
-		}
-		sc_log(card->ctx, "no READ BINARY by short EF identifier on this card: SELECT from now on");
-		drv->sfi_refused = true;
-	}
-	r = mynumber_select_ef(card, fid);
-	LOG_TEST_RET(card->ctx, r, "cannot select EF");
-	return jpki_apdu_read_binary(card, 0, buf, cap, got, at_end);
-}
-
-/* content: MYNUMBER_READ_RAW (read to the card's end of file),
- * MYNUMBER_READ_TLV (sized by a BER header when one parses, else raw), or a
- * tag the file must start with in DER (sized by that header, strictly). */
-int mynumber_read_whole_ef(sc_card_t *card, unsigned fid, int content, u8 **data, size_t *len)
-{
-	struct der_header header;
-	enum der_header_status status;
-	u8 *buf = NULL;
-	size_t cap, filled = 0, got = 0;
-	bool at_end = false;
-	int r;
-
-	LOG_FUNC_CALLED(card->ctx);
-	if (data == NULL || len == NULL)
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
-
-	/* One read of the largest size allowed: with extended length that is
-	 * usually the whole file in one APDU. */
-	cap = jpki_apdu_max_read(card);
-	if (cap > MAX_EF_SIZE)
-		cap = MAX_EF_SIZE;
-	buf = malloc(cap);
-	if (buf == NULL)
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_OUT_OF_MEMORY);
-	r = read_first_chunk(card, fid, buf, cap, &got, &at_end);
-	if (r < 0)
-		goto out;
-	filled = got;
-
-	if (content == MYNUMBER_READ_RAW)
-		status = DER_HEADER_INVALID;
-	else
-		status = der_header_parse(buf, filled, content > 0 ? DER_HEADER_STRICT : 0, &header);
-	if (content > 0) {
-		if (status != DER_HEADER_OK || header.tag != (uint32_t)content) {
-			sc_log(card->ctx, "EF %04X does not start with a DER header (tag %02X expected)",
-			       fid, (unsigned)content);
-			r = SC_ERROR_INVALID_ASN1_OBJECT;
-			goto out;
-		}
-	}
-	if (status == DER_HEADER_OK) {
-		if (header.total_len > MAX_EF_SIZE) {
-			sc_log(card->ctx, "EF %04X header announces %zu bytes: corrupt", fid, header.total_len);
-			r = SC_ERROR_CORRUPTED_DATA;
-			goto out;
-		}
-		r = read_to_total(card, &buf, &cap, &filled, header.total_len, at_end);
-		if (r < 0)
-			goto out;
-		/* Filler after the object is not part of it. */
-		if (filled > header.total_len)
-			explicit_bzero(buf + header.total_len, filled - header.total_len);
-		filled = header.total_len;
-	} else {
-		r = read_until_end(card, &buf, &cap, &filled, at_end);
-		if (r < 0)
-			goto out;
-	}
-	*data = buf;
-	*len = filled;
-	buf = NULL;
-	r = SC_SUCCESS;
-out:
-	if (buf != NULL) {
-		explicit_bzero(buf, cap);
-		free(buf);
-	}
-	LOG_FUNC_RETURN(card->ctx, r);
-}
-
-int mynumber_read_ef(sc_card_t *card, unsigned fid, u8 **data, size_t *len)
-{
-	if (card == NULL || !mynumber_card_is_ours(card))
-		return SC_ERROR_INVALID_ARGUMENTS;
-	return mynumber_read_whole_ef(card, fid, MYNUMBER_READ_TLV, data, len);
 }
 
 static struct mynumber_blob *public_blob(struct mynumber_drv_data *drv, unsigned fid, int *der_tag)
@@ -276,7 +66,7 @@ static struct mynumber_blob *public_blob(struct mynumber_drv_data *drv, unsigned
 	}
 }
 
-static int load_public(sc_card_t *card, unsigned fid, struct mynumber_blob **out)
+static int load_blob(sc_card_t *card, unsigned fid, struct mynumber_blob **out)
 {
 	struct mynumber_drv_data *drv = mynumber_drv(card);
 	struct mynumber_blob *blob;
@@ -286,22 +76,54 @@ static int load_public(sc_card_t *card, unsigned fid, struct mynumber_blob **out
 	if (blob == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	if (!blob->loaded) {
-		r = mynumber_select_ap(card, JPKI_AP_JPKI);
-		LOG_TEST_RET(card->ctx, r, "cannot select the JPKI application");
-		r = mynumber_read_whole_ef(card, fid, der_tag, &blob->data, &blob->len);
+		r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, fid, der_tag, &blob->data, &blob->len);
 		LOG_TEST_RET(card->ctx, r, "cannot read public EF");
 		blob->loaded = true;
+		if (fid == JPKI_EF_AUTH_CERT)
+			mynumber_link_set_probe(card, blob->data, blob->len);
 	}
 	*out = blob;
 	return SC_SUCCESS;
 }
 
-int mynumber_public_file(sc_card_t *card, unsigned fid, const u8 **data, size_t *len)
+/* The two CA certificates are wanted together (a dump, PKCS#11's object
+ * list): the first asked for brings the other in the same transaction, which
+ * spares the second its own confirmation of the application. */
+static unsigned other_ca(unsigned fid)
+{
+	if (fid == JPKI_EF_AUTH_CA_CERT)
+		return JPKI_EF_SIGN_CA_CERT;
+	if (fid == JPKI_EF_SIGN_CA_CERT)
+		return JPKI_EF_AUTH_CA_CERT;
+	return 0;
+}
+
+static int load_public(sc_card_t *card, unsigned fid, struct mynumber_blob **out)
+{
+	struct mynumber_blob *other;
+	unsigned pair = other_ca(fid);
+	int r, r2;
+
+	if (pair == 0)
+		return load_blob(card, fid, out);
+	r = mynumber_link_begin(card);
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	r = load_blob(card, fid, out);
+	if (r == SC_SUCCESS) {
+		r2 = load_blob(card, pair, &other);
+		if (r2 < 0)
+			sc_log(card->ctx, "EF %04X not read along (%s): read when asked", pair, sc_strerror(r2));
+	}
+	mynumber_link_end(card);
+	return r;
+}
+
+int mynumber_files_public(sc_card_t *card, unsigned fid, const u8 **data, size_t *len)
 {
 	struct mynumber_blob *blob;
 	int r;
 
-	if (card == NULL || data == NULL || len == NULL || !mynumber_card_is_ours(card))
+	if (card == NULL || data == NULL || len == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	r = load_public(card, fid, &blob);
 	if (r < 0)
@@ -445,6 +267,20 @@ static int text_field_size(sc_card_t *card, unsigned fid, size_t *size)
 	return SC_SUCCESS;
 }
 
+/* The signature certificate was read: its key's own size replaces the
+ * authentication key's, which stood in for it until now. */
+static void note_sign_key(sc_card_t *card, const u8 *cert, size_t len)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	struct jpki_cert_key key;
+
+	if (jpki_cert_key_info(cert, len, &key) != SC_SUCCESS || key.type != JPKI_KEY_RSA)
+		return;
+	drv->key_bits[JPKI_PIN_REF_SIGN] = key.bits;
+	if ((key.bits + 7) / 8 > drv->signature_len)
+		drv->signature_len = (key.bits + 7) / 8;
+}
+
 static int select_ef_target(sc_card_t *card, const sc_path_t *path, const struct resolved_path *where,
                             sc_file_t **file_out)
 {
@@ -469,26 +305,34 @@ static int select_ef_target(sc_card_t *card, const sc_path_t *path, const struct
 		return new_file(path, SC_FILE_TYPE_WORKING_EF, blob->len, file_out);
 	}
 
-	if (where->ap == JPKI_AP_JPKI && where->fid == JPKI_EF_SIGN_CERT && !drv->pin_verified[JPKI_PIN_REF_SIGN])
-		LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
-		             "the signature certificate is read only after the signature PIN (no APDU sent)");
-	r = mynumber_select_ap(card, where->ap);
-	LOG_TEST_RET(card->ctx, r, "cannot select application");
+	if (where->ap == JPKI_AP_JPKI && where->fid == JPKI_EF_SIGN_CERT && drv->sign_cert.loaded) {
+		drv->source = MYNUMBER_SOURCE_MEMORY;
+		drv->source_blob = &drv->sign_cert;
+		drv->source_fid = where->fid;
+		return new_file(path, SC_FILE_TYPE_WORKING_EF, drv->sign_cert.len, file_out);
+	}
 	if (where->ap == JPKI_AP_JPKI && where->fid == JPKI_EF_SIGN_CERT) {
+		if (!mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN))
+			LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+			             "the signature certificate is read only after the signature PIN (no APDU sent)");
 		/* Read now, whole, so its size is the DER header's and OpenSC's
 		 * reads that follow cost no APDU; the bytes go once served. */
-		r = mynumber_read_whole_ef(card, where->fid, TAG_SEQUENCE, &drv->private_file.data,
+		r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, where->fid, TAG_SEQUENCE, &drv->private_file.data,
 		                           &drv->private_file.len);
+		if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
+			mynumber_link_pin_set(card, JPKI_PIN_REF_SIGN, false);
 		LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
+		note_sign_key(card, drv->private_file.data, drv->private_file.len);
 		drv->private_file.loaded = true;
 		drv->source = MYNUMBER_SOURCE_MEMORY;
 		drv->source_blob = &drv->private_file;
 		drv->source_fid = where->fid;
 		return new_file(path, SC_FILE_TYPE_WORKING_EF, drv->private_file.len, file_out);
 	}
-	r = mynumber_select_ef(card, where->fid);
-	LOG_TEST_RET(card->ctx, r, "cannot select EF");
+	/* Read by offset later: read_binary selects it again in its own
+	 * transaction; selecting now would prove nothing then. */
 	drv->source = MYNUMBER_SOURCE_CARD;
+	drv->source_ap = where->ap;
 	drv->source_fid = where->fid;
 	return new_file(path, SC_FILE_TYPE_WORKING_EF, 0, file_out);
 }
@@ -511,8 +355,8 @@ int mynumber_select_file(sc_card_t *card, const sc_path_t *path, sc_file_t **fil
 	case TARGET_MF:
 		LOG_FUNC_RETURN(card->ctx, new_file(path, SC_FILE_TYPE_DF, 0, file_out));
 	case TARGET_AP:
-		r = mynumber_select_ap(card, where.ap);
-		LOG_TEST_RET(card->ctx, r, "cannot select application");
+		/* No APDU: every operation confirms its application itself, in
+		 * its own transaction, so a SELECT now would be undone unseen. */
 		LOG_FUNC_RETURN(card->ctx, new_file(path, SC_FILE_TYPE_DF, 0, file_out));
 	case TARGET_EF:
 		r = select_ef_target(card, path, &where, file_out);
@@ -560,6 +404,25 @@ static int serve_text_field(sc_card_t *card, unsigned fid, unsigned int idx, u8 
 	return r;
 }
 
+/* READ BINARY by offset acts on the card's current EF: the application and
+ * the EF are confirmed in the same transaction first. */
+static int read_card_ef(sc_card_t *card, enum jpki_ap ap, unsigned fid, unsigned int idx, u8 *buf,
+                        size_t count, size_t *got, bool *at_end)
+{
+	int r;
+
+	r = mynumber_link_begin(card);
+	if (r < 0)
+		return r;
+	r = mynumber_link_select_ap(card, ap);
+	if (r == SC_SUCCESS)
+		r = mynumber_link_select_ef(card, fid);
+	if (r == SC_SUCCESS)
+		r = jpki_apdu_read_binary(card, idx, buf, count, got, at_end);
+	mynumber_link_end(card);
+	return r;
+}
+
 int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags)
 {
 	struct mynumber_drv_data *drv = mynumber_drv(card);
@@ -578,9 +441,7 @@ int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t coun
 	case MYNUMBER_SOURCE_TEXT_FIELD:
 		LOG_FUNC_RETURN(card->ctx, serve_text_field(card, drv->source_fid, idx, buf, count));
 	case MYNUMBER_SOURCE_CARD:
-		if (drv->current_ef != drv->source_fid)
-			LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "the card's EF changed since select");
-		r = jpki_apdu_read_binary(card, idx, buf, count, &got, &at_end);
+		r = read_card_ef(card, drv->source_ap, drv->source_fid, idx, buf, count, &got, &at_end);
 		LOG_TEST_RET(card->ctx, r, "READ BINARY failed");
 		LOG_FUNC_RETURN(card->ctx, (int)got);
 	case MYNUMBER_SOURCE_NONE:
@@ -588,4 +449,71 @@ int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t coun
 	}
 	LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no file selected");
 	return SC_ERROR_INVALID_ARGUMENTS;
+}
+
+/* For the public key objects: the key inside the certificate. The signature
+ * certificate needs the signature PIN, so its key does too; its bytes are
+ * wiped as soon as the key is out. */
+int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *path,
+                             unsigned key_ref, unsigned modulus_length, u8 **out, size_t *out_len)
+{
+	const u8 *public_cert;
+	u8 *private_cert = NULL;
+	size_t cert_len = 0;
+	int r;
+
+	LOG_FUNC_CALLED(card->ctx);
+	if (out == NULL || out_len == NULL)
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
+	switch (key_ref) {
+	case JPKI_PIN_REF_AUTH:
+		r = mynumber_files_public(card, JPKI_EF_AUTH_CERT, &public_cert, &cert_len);
+		LOG_TEST_RET(card->ctx, r, "cannot read the authentication certificate");
+		r = jpki_cert_public_key_raw(public_cert, cert_len, out, out_len);
+		break;
+	case JPKI_PIN_REF_SIGN:
+		if (mynumber_drv(card)->sign_cert.loaded) {
+			r = jpki_cert_public_key_raw(mynumber_drv(card)->sign_cert.data, mynumber_drv(card)->sign_cert.len,
+			                             out, out_len);
+			break;
+		}
+		if (!mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN))
+			LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+			             "the signature key is read from a certificate that needs the signature PIN");
+		r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, JPKI_EF_SIGN_CERT, TAG_SEQUENCE, &private_cert,
+		                           &cert_len);
+		if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
+			mynumber_link_pin_set(card, JPKI_PIN_REF_SIGN, false);
+		LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
+		note_sign_key(card, private_cert, cert_len);
+		r = jpki_cert_public_key_raw(private_cert, cert_len, out, out_len);
+		explicit_bzero(private_cert, cert_len);
+		free(private_cert);
+		break;
+	default:
+		r = SC_ERROR_OBJECT_NOT_FOUND;
+		break;
+	}
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
+int mynumber_files_hold_sign_cert(sc_card_t *card)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	int r;
+
+	if (drv->sign_cert.loaded)
+		return SC_SUCCESS;
+	r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, JPKI_EF_SIGN_CERT, TAG_SEQUENCE, &drv->sign_cert.data,
+	                           &drv->sign_cert.len);
+	LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
+	drv->sign_cert.loaded = true;
+	note_sign_key(card, drv->sign_cert.data, drv->sign_cert.len);
+	return SC_SUCCESS;
+}
+
+void mynumber_files_forget_private(sc_card_t *card)
+{
+	mynumber_forget_selection(card);
+	mynumber_blob_wipe(&mynumber_drv(card)->sign_cert);
 }

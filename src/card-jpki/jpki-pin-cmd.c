@@ -13,7 +13,8 @@
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 
-#include "card-jpki.h"
+#include "card-link.h"
+#include "common/module-config.h"
 #include "jpki-pin.h"
 #include "jpki-state.h"
 
@@ -29,9 +30,12 @@ static int unexpected_sw(sc_card_t *card, unsigned sw)
 	return r < 0 ? r : SC_ERROR_CARD_CMD_FAILED;
 }
 
+/* What applications treat as a bad PIN (PKCS#11: CKR_PIN_LEN_RANGE and
+ * CKR_PIN_INCORRECT), though no try was spent: tries_left stays unknown (-1)
+ * rather than a number nobody asked the card for. */
 static int refusal_code(enum jpki_pin_verdict verdict)
 {
-	return verdict == JPKI_PIN_WRONG_LENGTH ? SC_ERROR_INVALID_PIN_LENGTH : SC_ERROR_INVALID_DATA;
+	return verdict == JPKI_PIN_WRONG_LENGTH ? SC_ERROR_INVALID_PIN_LENGTH : SC_ERROR_PIN_CODE_INCORRECT;
 }
 
 /* Normalizes one PIN value the caller gave into pin. A value that can never
@@ -48,14 +52,29 @@ static int take_pin_value(sc_card_t *card, const struct jpki_pin_rule *rule, con
 	return refusal_code(verdict);
 }
 
+/* VERIFY and CHANGE REFERENCE DATA act on the current EF: the PIN's EF in
+ * its application, both confirmed in this transaction. */
 static int select_pin(sc_card_t *card, const struct jpki_pin_rule *rule)
 {
 	int r;
 
-	r = mynumber_select_ap(card, rule->ap);
+	r = mynumber_link_select_ap(card, rule->ap);
 	if (r < 0)
 		return r;
-	return mynumber_select_ef(card, rule->pin_ef);
+	return mynumber_link_select_ef(card, rule->pin_ef);
+}
+
+/* Whether a successful VERIFY of the signature PIN is the cardholder's
+ * consent to one signature. In a PKCS#11 application the key advertises
+ * CKA_ALWAYS_AUTHENTICATE, so consent is the context-specific login, not
+ * C_Login (which only opens the token), unless OpenSC is told to re-verify
+ * from its PIN cache for such keys (pin_cache_ignore_user_consent): then its
+ * re-verification before each signature is the one VERIFY per signature.
+ * Elsewhere (pkcs15-crypt) the tool verifies right before it signs. */
+static bool verify_is_consent(sc_card_t *card, const struct sc_pin_cmd_data *data)
+{
+	return data->pin_type == SC_AC_CONTEXT_SPECIFIC || mynumber_drv(card)->consent_by_any_verify
+	       || !module_config_app_is_pkcs11(card->ctx);
 }
 
 static int is_blocked_sw(unsigned sw)
@@ -81,16 +100,15 @@ static void report_tries(struct sc_pin_cmd_data *data, int *tries_left, int trie
 static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, unsigned sw,
                           struct sc_pin_cmd_data *data, int *tries_left)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
 	int tries = tries_from_sw(sw);
 
 	if (sw == JPKI_SW_OK) {
-		drv->pin_verified[rule->ref] = true;
+		mynumber_link_pin_set(card, rule->ref, true);
 		data->pin1.logged_in = SC_PIN_STATE_LOGGED_IN;
 		report_tries(data, tries_left, rule->max_tries);
 		return SC_SUCCESS;
 	}
-	drv->pin_verified[rule->ref] = false;
+	mynumber_link_pin_set(card, rule->ref, false);
 	data->pin1.logged_in = SC_PIN_STATE_LOGGED_OUT;
 	if (is_blocked_sw(sw) || tries == 0) {
 		report_tries(data, tries_left, 0);
@@ -106,7 +124,6 @@ static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, uns
 static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
                         struct sc_pin_cmd_data *data, int *tries_left)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
 	unsigned sw = 0;
 	int tries, r;
 
@@ -122,8 +139,8 @@ static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
 	else if (tries < 0 && sw != JPKI_SW_OK)
 		LOG_TEST_RET(card->ctx, unexpected_sw(card, sw), "VERIFY (status): unexpected status");
 	data->pin1.max_tries = rule->max_tries;
-	data->pin1.logged_in = drv->pin_verified[rule->ref] ? SC_PIN_STATE_LOGGED_IN
-	                                                    : SC_PIN_STATE_LOGGED_OUT;
+	data->pin1.logged_in = mynumber_link_pin_believed(card, rule->ref) ? SC_PIN_STATE_LOGGED_IN
+	                                                                   : SC_PIN_STATE_LOGGED_OUT;
 	report_tries(data, tries_left, tries);
 	if (tries == 0)
 		sc_log(card->ctx, "%s is blocked", rule->name);
@@ -147,13 +164,15 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 		r = jpki_apdu_verify(card, pin, pin_len, &sw);
 	explicit_bzero(pin, sizeof pin);
 	LOG_TEST_RET(card->ctx, r, "VERIFY could not be sent");
-	return verify_outcome(card, rule, sw, data, tries_left);
+	r = verify_outcome(card, rule, sw, data, tries_left);
+	if (r == SC_SUCCESS && rule->ref == JPKI_PIN_REF_SIGN && verify_is_consent(card, data))
+		mynumber_link_consent_grant(card);
+	return r;
 }
 
 static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
                       struct sc_pin_cmd_data *data, int *tries_left)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
 	u8 old_pin[JPKI_PIN_MAX_LEN], new_pin[JPKI_PIN_MAX_LEN];
 	size_t old_len = 0, new_len = 0;
 	int have_old = data->pin1.len > 0;
@@ -172,7 +191,7 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 			explicit_bzero(new_pin, sizeof new_pin);
 			return r;
 		}
-	} else if (!drv->pin_verified[rule->ref]) {
+	} else if (!mynumber_link_pin_believed(card, rule->ref)) {
 		explicit_bzero(new_pin, sizeof new_pin);
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_PIN_LENGTH, "changing a PIN needs its current value");
 	}
@@ -186,6 +205,10 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	}
 	if (r == SC_SUCCESS) {
 		r = jpki_apdu_change(card, new_pin, new_len, &sw);
+		/* Without the old value the card may have lost the PIN since
+		 * this process verified it: the belief was wrong. */
+		if (r == SC_SUCCESS && sw == JPKI_SW_SECURITY_STATUS)
+			mynumber_link_pin_set(card, rule->ref, false);
 		if (r == SC_SUCCESS && sw != JPKI_SW_OK)
 			r = unexpected_sw(card, sw);
 	}
@@ -218,6 +241,8 @@ int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_l
 	if (data->flags & SC_PIN_CMD_USE_PINPAD)
 		LOG_TEST_RET(card->ctx, SC_ERROR_NOT_SUPPORTED, "PIN pad entry cannot be checked before the card");
 
+	r = mynumber_link_begin(card);
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
 	switch (data->cmd) {
 	case SC_PIN_CMD_GET_INFO:
 		r = pin_get_info(card, rule, data, tries_left);
@@ -236,5 +261,6 @@ int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_l
 		r = SC_ERROR_NOT_SUPPORTED;
 		break;
 	}
+	mynumber_link_end(card);
 	LOG_FUNC_RETURN(card->ctx, r);
 }

@@ -1,7 +1,14 @@
 /*
- * Signatures and public keys. The card takes a DigestInfo and pads it itself
- * (PKCS#1 v1.5 type 01); the key EF is selected first and the key's PIN must
- * have been verified in the same application session.
+ * Signatures. The card takes a DigestInfo and pads it itself (PKCS#1 v1.5
+ * type 01) with the key of its current EF; so the key EF is selected in the
+ * JPKI AP, both confirmed in the same reader transaction, right before
+ * COMPUTE DIGITAL SIGNATURE (another process may have moved the card between
+ * any two transactions, and EF numbers repeat across applications).
+ *
+ * The Digital Signature Key signs once per consent: a VERIFY of its PIN that
+ * counts as consent (jpki-pin-cmd.c) allows one signature, and afterwards the
+ * card's PIN state is cleared, so no process, this one included, signs again
+ * without the PIN.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,9 +20,11 @@
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 
-#include "card-jpki.h"
-#include "jpki-cert.h"
+#include "card-link.h"
 #include "jpki-state.h"
+
+/* PKCS#1 v1.5 type 01 padding takes 11 bytes of the modulus. */
+#define PKCS1_PADDING_MIN 11
 
 static int key_ef_for(int key_ref, unsigned *fid)
 {
@@ -44,70 +53,70 @@ int mynumber_set_security_env(sc_card_t *card, const sc_security_env_t *env, int
 	if (!(env->flags & SC_SEC_ENV_KEY_REF_PRESENT) || env->key_ref_len != 1
 	    || key_ef_for(env->key_ref[0], &fid) != SC_SUCCESS)
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_ARGUMENTS, "no such key on this card");
-	/* The key EF is selected when signing: a SELECT now could be undone by
-	 * whatever OpenSC does in between. */
+	/* The key EF is selected when signing, in the signature's transaction. */
 	drv->sign_key_ref = env->key_ref[0];
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
+}
+
+/* Input the card could never sign is refused before it is sent: a key whose
+ * size is known takes at most k - 11 bytes. */
+static int check_input_length(sc_card_t *card, int key_ref, size_t len)
+{
+	size_t bits = mynumber_drv(card)->key_bits[key_ref];
+
+	if (len == 0 || len > 255)
+		LOG_TEST_RET(card->ctx, SC_ERROR_WRONG_LENGTH, "signature input must be 1-255 bytes");
+	if (bits != 0 && len + PKCS1_PADDING_MIN > (bits + 7) / 8) {
+		sc_log(card->ctx, "%zu bytes do not fit a %zu-bit key with PKCS#1 padding", len, bits);
+		return SC_ERROR_WRONG_LENGTH;
+	}
+	return SC_SUCCESS;
+}
+
+static int sign_in_transaction(sc_card_t *card, int key_ref, unsigned fid, const u8 *data, size_t len,
+                               u8 *out, size_t outlen)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	int r;
+
+	r = mynumber_link_select_ap(card, JPKI_AP_JPKI);
+	LOG_TEST_RET(card->ctx, r, "cannot select the JPKI application");
+	r = mynumber_link_select_ef(card, fid);
+	LOG_TEST_RET(card->ctx, r, "cannot select the key");
+	r = jpki_apdu_sign(card, data, len, drv->signature_len, out, outlen);
+	if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
+		mynumber_link_pin_set(card, key_ref, false);
+	return r;
 }
 
 int mynumber_compute_signature(sc_card_t *card, const u8 *data, size_t len, u8 *out, size_t outlen)
 {
 	struct mynumber_drv_data *drv = mynumber_drv(card);
+	int key_ref = drv->sign_key_ref;
 	unsigned fid;
 	int r;
 
 	LOG_FUNC_CALLED(card->ctx);
 	if (data == NULL || out == NULL)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
-	r = key_ef_for(drv->sign_key_ref, &fid);
+	r = key_ef_for(key_ref, &fid);
 	LOG_TEST_RET(card->ctx, r, "no key chosen (set_security_env first)");
+	r = check_input_length(card, key_ref, len);
+	LOG_TEST_RET(card->ctx, r, "signature input refused before the card");
 	if (drv->signature_len != 0 && outlen < drv->signature_len)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
-	r = mynumber_select_ap(card, JPKI_AP_JPKI);
-	LOG_TEST_RET(card->ctx, r, "cannot select the JPKI application");
-	r = mynumber_select_ef(card, fid);
-	LOG_TEST_RET(card->ctx, r, "cannot select the key");
-	r = jpki_apdu_sign(card, data, len, drv->signature_len, out, outlen);
-	if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
-		drv->pin_verified[drv->sign_key_ref] = false;
-	LOG_FUNC_RETURN(card->ctx, r);
-}
+	if (key_ref == JPKI_PIN_REF_SIGN && !mynumber_link_consent_take(card))
+		LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+		             "the Digital Signature Key signs only right after its PIN, once per PIN (no APDU sent)");
 
-/* For the public key objects: the key inside the certificate. The signature
- * certificate needs the signature PIN, so its key does too; its bytes are
- * wiped as soon as the key is out. */
-int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *path,
-                             unsigned key_ref, unsigned modulus_length, u8 **out, size_t *out_len)
-{
-	const u8 *public_cert;
-	u8 *private_cert = NULL;
-	size_t cert_len = 0;
-	int r;
-
-	LOG_FUNC_CALLED(card->ctx);
-	if (out == NULL || out_len == NULL)
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
-	switch (key_ref) {
-	case JPKI_PIN_REF_AUTH:
-		r = mynumber_public_file(card, JPKI_EF_AUTH_CERT, &public_cert, &cert_len);
-		LOG_TEST_RET(card->ctx, r, "cannot read the authentication certificate");
-		r = jpki_cert_public_key_raw(public_cert, cert_len, out, out_len);
-		break;
-	case JPKI_PIN_REF_SIGN:
-		if (!mynumber_pin_is_verified(card, JPKI_PIN_REF_SIGN))
-			LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
-			             "the signature key is read from a certificate that needs the signature PIN");
-		r = mynumber_select_ap(card, JPKI_AP_JPKI);
-		LOG_TEST_RET(card->ctx, r, "cannot select the JPKI application");
-		r = mynumber_read_whole_ef(card, JPKI_EF_SIGN_CERT, 0x30, &private_cert, &cert_len);
-		LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
-		r = jpki_cert_public_key_raw(private_cert, cert_len, out, out_len);
-		explicit_bzero(private_cert, cert_len);
-		free(private_cert);
-		break;
-	default:
-		r = SC_ERROR_OBJECT_NOT_FOUND;
-		break;
-	}
+	r = mynumber_link_begin(card);
+	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	r = sign_in_transaction(card, key_ref, fid, data, len, out, outlen);
+	/* One consent, one signature: after it the card holds the PIN for
+	 * nobody. A failure here only means the card keeps it until another
+	 * application is selected; the signature's own result stands. */
+	if (key_ref == JPKI_PIN_REF_SIGN && mynumber_link_clear_card_pins(card) < 0)
+		sc_log(card->ctx, "after the signature: the card's PIN state may remain");
+	mynumber_link_end(card);
 	LOG_FUNC_RETURN(card->ctx, r);
 }

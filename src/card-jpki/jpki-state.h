@@ -14,6 +14,7 @@
 #include "libopensc/opensc.h"
 
 #include "common/jpki-facts.h"
+#include "card-link.h"
 #include "token-info.h"
 
 struct mynumber_blob {
@@ -31,19 +32,17 @@ enum mynumber_source {
 	MYNUMBER_SOURCE_TEXT_FIELD, /* a decoded text AP field (virtual file) */
 };
 
-#define MYNUMBER_PIN_SLOTS 4    /* indexed by enum jpki_pin_ref (1..3) */
-
 struct mynumber_drv_data {
 	enum jpki_token_kind token_kind;
 	bool atr_known;
 
-	/* What the card has selected, as far as the driver knows. */
-	enum jpki_ap current_ap;
-	unsigned current_ef;        /* 0: none or unknown */
-	/* The card answered a READ BINARY by short EF identifier with anything
-	 * but data: SELECT + READ BINARY for the rest of this connection. */
-	bool sfi_refused;
-	bool pin_verified[MYNUMBER_PIN_SLOTS];
+	/* Detection could not finish (a transient error on a card that may be
+	 * a My Number Card): init refuses the card with this error rather than
+	 * let another driver claim it. 0: detected. */
+	int detect_error;
+
+	/* The card link: selections per transaction, PIN beliefs, consent. */
+	struct mynumber_link link;
 
 	/* Public files of the JPKI AP, read at most once per connection. */
 	struct mynumber_blob token_info;
@@ -55,16 +54,33 @@ struct mynumber_drv_data {
 	 * wiped once read_binary served its last byte, on the next select, on
 	 * logout, reset and finish. */
 	struct mynumber_blob private_file;
+	/* The signature certificate held for this process after a login that
+	 * was not consent to a signature (PKCS#11's C_Login): read in the
+	 * VERIFY's transaction, right before the card's PIN state is ended.
+	 * Wiped on logout, reset, a failed VERIFY and finish. */
+	struct mynumber_blob sign_cert;
 
 	/* read_binary's source after the last select_file. */
 	enum mynumber_source source;
 	const struct mynumber_blob *source_blob;
+	enum jpki_ap source_ap;
 	unsigned source_fid;
 
 	int sign_key_ref;           /* from set_security_env; 0 = none */
-	size_t signature_len;       /* bytes a signature takes (from the key size) */
+	/* Each key's size in bits from its own certificate; 0 until read. */
+	size_t key_bits[MYNUMBER_PIN_SLOTS];
+	size_t signature_len;       /* bytes the largest known key's signature takes */
+	/* In a PKCS#11 application, only a context-specific login is consent,
+	 * unless OpenSC's pin_cache_ignore_user_consent (set by the emulator). */
+	bool consent_by_any_verify;
 
 	void *text_state;           /* owned by the text AP layer */
+	/* The text AP's files were read under the PIN and refused (their
+	 * SHA-256 values do not match, or they do not parse): every read gives
+	 * this error until the PIN is verified again. 0: none. */
+	int text_refusal;
+	int text_refusal_status;        /* enum text_ap status, for the log */
+	unsigned text_refusal_mismatch; /* TEXT_AP_MISMATCH_* bits */
 };
 
 static inline struct mynumber_drv_data *mynumber_drv(sc_card_t *card)
@@ -93,10 +109,13 @@ int jpki_apdu_sign(sc_card_t *card, const u8 *digest_info, size_t len, size_t si
 size_t jpki_apdu_max_read(sc_card_t *card);
 
 /* jpki-files.c */
-int mynumber_select_ef(sc_card_t *card, unsigned fid);
-#define MYNUMBER_READ_RAW (-1)
-#define MYNUMBER_READ_TLV 0
-int mynumber_read_whole_ef(sc_card_t *card, unsigned fid, int content, u8 **data, size_t *len);
+/* A public file of the JPKI AP, read once per connection (see card-jpki.h). */
+int mynumber_files_public(sc_card_t *card, unsigned fid, const u8 **data, size_t *len);
+/* Reads the signature certificate into drv->sign_cert unless held already;
+ * the signature PIN must be verified on the card. 0 or the card's error. */
+int mynumber_files_hold_sign_cert(sc_card_t *card);
+/* Wipes the held signature certificate and what select_file prepared. */
+void mynumber_files_forget_private(sc_card_t *card);
 int mynumber_select_file(sc_card_t *card, const sc_path_t *path, sc_file_t **file_out);
 int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags);
 void mynumber_blob_wipe(struct mynumber_blob *blob);
@@ -111,8 +130,5 @@ int mynumber_compute_signature(sc_card_t *card, const u8 *data, size_t len, u8 *
 int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *path,
                              unsigned key_ref, unsigned modulus_length, u8 **out, size_t *out_len);
 
-/* card-jpki.c */
-void mynumber_drop_security_state(sc_card_t *card);
-void mynumber_notice_reset(sc_card_t *card);
 
 #endif

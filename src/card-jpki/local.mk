@@ -12,7 +12,9 @@ src_libjpki_pure_la_LIBADD = $(OPENSSL_LIBS)
 src_libjpki_core_la_SOURCES += \
 	src/card-jpki/card-jpki.c src/card-jpki/card-jpki.h \
 	src/card-jpki/jpki-state.h \
+	src/card-jpki/card-link.c src/card-jpki/card-link.h \
 	src/card-jpki/jpki-apdu.c \
+	src/card-jpki/jpki-read.c src/card-jpki/jpki-read.h \
 	src/card-jpki/jpki-files.c \
 	src/card-jpki/jpki-pin-cmd.c \
 	src/card-jpki/jpki-sign.c \

@@ -4,9 +4,12 @@
  * against the SHA-256 values in EF 0003, and keeps the decoded fields in memory
  * only until mynumber_text_forget.
  *
- * The card I/O goes through the driver (card-jpki.h): it alone knows which AP
- * is selected and which PIN is verified, and it forgets both on every AP
- * change. This file decides nothing about APDUs.
+ * The card I/O goes through the card link (which AP is confirmed, which PIN
+ * this process verified) and jpki-read.c; this file decides nothing about
+ * APDUs. The values are loaded in the transaction of the PIN's VERIFY and kept
+ * until logout, a failed VERIFY, a reset or the end of the connection: what
+ * the process was shown once stays readable, whatever other processes then
+ * select on the card.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -17,11 +20,15 @@
 
 #include <openssl/crypto.h>
 
+#include "libopensc/internal.h"
 #include "libopensc/log.h"
 
-#include "card-jpki.h"
+#include "card-link.h"
 #include "common/jpki-facts.h"
+#include "common/module-config.h"
 #include "common/text-ap-tlv.h"
+#include "jpki-read.h"
+#include "jpki-state.h"
 #include "text-ap.h"
 
 /* Decoded fields, back to back in one allocation so one wipe covers them all. */
@@ -111,6 +118,22 @@ static int status_to_sc_error(int status)
 static const char *const ef_names[3] = { "EF 0001 (My Number)", "EF 0002 (basic four facts)",
                                          "EF 0003 (integrity)" };
 
+/* Why the files were refused. Said again on every later read: the first
+ * time may fall inside sc_pin_cmd, whose log is muted below the PIN level. */
+static void log_refusal(sc_context_t *ctx, int status, unsigned mismatch)
+{
+	if (status == TEXT_AP_ERR_HASH) {
+		if (mismatch & TEXT_AP_MISMATCH_MY_NUMBER)
+			sc_log(ctx, "text AP: integrity check failed: %s does not match its "
+			            "SHA-256 in EF 0003; card-face data refused", ef_names[0]);
+		if (mismatch & TEXT_AP_MISMATCH_BASIC_INFO)
+			sc_log(ctx, "text AP: integrity check failed: %s does not match its "
+			            "SHA-256 in EF 0003; card-face data refused", ef_names[1]);
+	} else {
+		sc_log(ctx, "text AP: files refused: %s", text_ap_strerror(status));
+	}
+}
+
 /* Reads the three files with the APDU log muted: the responses are the
  * card-face data, and OpenSC's reader layer hex-dumps every response from
  * debug level 3 up. sc_pin_cmd mutes PIN commands the same way. */
@@ -119,16 +142,22 @@ static int read_text_files(sc_card_t *card, u8 *ef[3], size_t ef_len[3], int *fa
 	static const unsigned fids[3] = { JPKI_TEXT_EF_MY_NUMBER, JPKI_TEXT_EF_BASIC_INFO,
 	                                  JPKI_TEXT_EF_INTEGRITY };
 	int saved_debug = card->ctx->debug;
-	int r = SC_SUCCESS;
+	int r;
 	int i;
 
+	/* One transaction for the three: the PIN state they need is the
+	 * card's, and another process could take it between two reads. */
+	r = mynumber_link_begin(card);
+	if (r < 0)
+		return r;
 	card->ctx->debug = 0;
 	for (i = 0; i < 3 && r == SC_SUCCESS; i++) {
-		r = mynumber_read_ef(card, fids[i], &ef[i], &ef_len[i]);
+		r = mynumber_read_whole_ef(card, JPKI_AP_TEXT, fids[i], MYNUMBER_READ_TLV, &ef[i], &ef_len[i]);
 		if (r != SC_SUCCESS)
 			*failed_ef = i;
 	}
 	card->ctx->debug = saved_debug;
+	mynumber_link_end(card);
 	return r;
 }
 
@@ -145,10 +174,9 @@ static int load_values(sc_card_t *card, struct mynumber_text_values **values)
 	int r;
 	int i;
 
-	r = mynumber_select_ap(card, JPKI_AP_TEXT);
-	LOG_TEST_RET(ctx, r, "text AP: cannot select the application");
-
 	r = read_text_files(card, ef, ef_len, &failed_ef);
+	if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
+		mynumber_link_pin_set(card, JPKI_PIN_REF_TEXT, false);
 	if (r != SC_SUCCESS) {
 		sc_log(ctx, "text AP: cannot read %s: %s",
 		       failed_ef >= 0 ? ef_names[failed_ef] : "a file", sc_strerror(r));
@@ -157,15 +185,10 @@ static int load_values(sc_card_t *card, struct mynumber_text_values **values)
 
 	memset(&face, 0, sizeof(face));
 	status = text_ap_decode(ef[0], ef_len[0], ef[1], ef_len[1], ef[2], ef_len[2], &face, &mismatch);
-	if (status == TEXT_AP_ERR_HASH) {
-		if (mismatch & TEXT_AP_MISMATCH_MY_NUMBER)
-			sc_log(ctx, "text AP: integrity check failed: %s does not match its "
-			            "SHA-256 in EF 0003; card-face data refused", ef_names[0]);
-		if (mismatch & TEXT_AP_MISMATCH_BASIC_INFO)
-			sc_log(ctx, "text AP: integrity check failed: %s does not match its "
-			            "SHA-256 in EF 0003; card-face data refused", ef_names[1]);
-	} else if (status != TEXT_AP_OK) {
-		sc_log(ctx, "text AP: files refused: %s", text_ap_strerror(status));
+	if (status != TEXT_AP_OK) {
+		mynumber_drv(card)->text_refusal_status = status;
+		mynumber_drv(card)->text_refusal_mismatch = mismatch;
+		log_refusal(ctx, status, mismatch);
 	}
 	r = status_to_sc_error(status);
 	if (r == SC_SUCCESS)
@@ -177,36 +200,72 @@ out:
 	return r;
 }
 
+/* OpenSC's PKCS#11 module logs attribute values (CKA_VALUE too) in
+ * C_GetAttributeValue from debug level 3; sc_pin_cmd's muting starts only at
+ * SC_LOG_DEBUG_PIN. Below that level a value handed to it would reach the log. */
+static bool value_would_be_logged(sc_context_t *ctx)
+{
+	return module_config_app_is_pkcs11(ctx) && ctx->debug >= SC_LOG_DEBUG_NORMAL
+	       && ctx->debug < SC_LOG_DEBUG_PIN;
+}
+
+static int ensure_loaded(sc_card_t *card, void **slot)
+{
+	struct mynumber_text_values *values = NULL;
+	int r;
+
+	if (*slot != NULL)
+		return SC_SUCCESS;
+	if (mynumber_drv(card)->text_refusal != 0) {
+		log_refusal(card->ctx, mynumber_drv(card)->text_refusal_status, mynumber_drv(card)->text_refusal_mismatch);
+		return mynumber_drv(card)->text_refusal;
+	}
+	/* No text-AP APDU for nothing: the files need the PIN. */
+	if (!mynumber_link_pin_believed(card, JPKI_PIN_REF_TEXT)) {
+		sc_log(card->ctx, "text AP: the Card Info Input Support PIN is not verified");
+		return SC_ERROR_SECURITY_STATUS_NOT_SATISFIED;
+	}
+	r = load_values(card, &values);
+	if (r == SC_SUCCESS)
+		*slot = values;
+	/* The card's answer on these files will not change: a later read gets
+	 * the same refusal, not the 6982 the PIN state may have become. */
+	if (r == SC_ERROR_CORRUPTED_DATA || r == SC_ERROR_INVALID_DATA)
+		mynumber_drv(card)->text_refusal = r;
+	return r;
+}
+
+int mynumber_text_load(sc_card_t *card)
+{
+	int r;
+
+	if (card == NULL || card->drv_data == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	LOG_FUNC_CALLED(card->ctx);
+	r = ensure_loaded(card, &mynumber_drv(card)->text_state);
+	LOG_FUNC_RETURN(card->ctx, r);
+}
+
 int mynumber_text_read_field(sc_card_t *card, enum mynumber_text_field field,
                              unsigned char *out, size_t out_cap, size_t *out_len)
 {
 	void **slot;
-	struct mynumber_text_values *values = NULL;
+	struct mynumber_text_values *values;
 	int r;
 
-	if (card == NULL || out == NULL || out_len == NULL)
+	if (card == NULL || out == NULL || out_len == NULL || card->drv_data == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	LOG_FUNC_CALLED(card->ctx);
-	if ((int)field < 0 || field >= MYNUMBER_FIELD_COUNT || !mynumber_card_is_ours(card))
+	if ((int)field < 0 || field >= MYNUMBER_FIELD_COUNT)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INVALID_ARGUMENTS);
-
-	slot = mynumber_text_state(card);
-	if (slot == NULL)
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_INTERNAL);
-	/* Asked on every read, cached values or not: the driver drops the PIN
-	 * state on an AP change, a logout, a reset and a failed VERIFY, and the
-	 * values are only as good as the PIN that unlocked them. A PIN not
-	 * verified also means no text-AP APDU is sent for nothing. */
-	if (!mynumber_pin_is_verified(card, JPKI_PIN_REF_TEXT)) {
-		values_free(slot);
-		sc_log(card->ctx, "text AP: the Card Info Input Support PIN is not verified");
-		LOG_FUNC_RETURN(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	if (value_would_be_logged(card->ctx)) {
+		sc_log(card->ctx, "text AP: card-face data is not handed to a PKCS#11 application while "
+		                  "OpenSC's debug log is on (debug = %d): it would log the values", card->ctx->debug);
+		LOG_FUNC_RETURN(card->ctx, SC_ERROR_NOT_ALLOWED);
 	}
-	if (*slot == NULL) {
-		r = load_values(card, &values);
-		LOG_TEST_RET(card->ctx, r, "text AP data not available");
-		*slot = values;
-	}
+	slot = &mynumber_drv(card)->text_state;
+	r = ensure_loaded(card, slot);
+	LOG_TEST_RET(card->ctx, r, "text AP data not available");
 	values = *slot;
 	if (values->len[field] > out_cap)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
@@ -217,7 +276,8 @@ int mynumber_text_read_field(sc_card_t *card, enum mynumber_text_field field,
 
 void mynumber_text_forget(sc_card_t *card)
 {
-	if (card == NULL || !mynumber_card_is_ours(card))
+	if (card == NULL || card->drv_data == NULL)
 		return;
-	values_free(mynumber_text_state(card));
+	values_free(&mynumber_drv(card)->text_state);
+	mynumber_drv(card)->text_refusal = 0;
 }

@@ -36,9 +36,17 @@ static inline int mynumber_text_is_virtual_fid(unsigned fid)
 
 /* Decoded field value (UTF-8, no terminator) copied to out. Reads and verifies
  * the text AP's files on first use after the PIN. SC_ERROR_SECURITY_STATUS_NOT_SATISFIED
- * without the PIN, SC_ERROR_CORRUPTED_DATA when the hashes do not match. */
+ * without the PIN, SC_ERROR_CORRUPTED_DATA when the hashes do not match,
+ * SC_ERROR_NOT_ALLOWED in a PKCS#11 application whose debug log would record
+ * the value (debug level 3 up to, not including, SC_LOG_DEBUG_PIN). */
 int mynumber_text_read_field(sc_card_t *card, enum mynumber_text_field field,
                              unsigned char *out, size_t out_cap, size_t *out_len);
+
+/* Reads, checks and decodes the files now, while the text-AP PIN this
+ * process just verified is still verified on the card (called in the
+ * VERIFY's transaction). SC_ERROR_SECURITY_STATUS_NOT_SATISFIED without the
+ * PIN, SC_ERROR_CORRUPTED_DATA when the hashes do not match. */
+int mynumber_text_load(sc_card_t *card);
 
 /* Forget every decoded value (explicit_bzero). */
 void mynumber_text_forget(sc_card_t *card);

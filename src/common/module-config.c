@@ -45,3 +45,14 @@ int module_config_get_bool(sc_context_t *ctx, const char *option, int default_va
 	}
 	return value;
 }
+
+int module_config_app_is_pkcs11(const sc_context_t *ctx)
+{
+	static const char suffix[] = "opensc-pkcs11";
+	size_t len;
+
+	if (ctx == NULL || ctx->app_name == NULL)
+		return 0;
+	len = strlen(ctx->app_name);
+	return len >= sizeof suffix - 1 && strcmp(ctx->app_name + len - (sizeof suffix - 1), suffix) == 0;
+}

@@ -32,7 +32,6 @@
 /* Where a certificate object's bytes come from. */
 enum cert_source {
 	CERT_AT_BIND,     /* read at bind anyway (serial, key type): handed over */
-	CERT_ON_DEMAND,   /* public, read through the driver when a tool asks */
 	CERT_WITH_PIN,    /* private: read only after the signature PIN */
 };
 
@@ -47,11 +46,11 @@ struct cert_desc {
 static const struct cert_desc certs[] = {
 	{ 1, JPKI_EF_AUTH_CERT,    "User Authentication Certificate",    0, CERT_AT_BIND },
 	{ 2, JPKI_EF_SIGN_CERT,    "Digital Signature Certificate",      0, CERT_WITH_PIN },
-	/* Needed only by what prints or exports them (pkcs15-tool --dump,
-	 * opensc-pkcs11's object list): a login or a pkcs15-tool signature
-	 * does not pay their READs. */
-	{ 3, JPKI_EF_AUTH_CA_CERT, "User Authentication Certificate CA", 1, CERT_ON_DEMAND },
-	{ 4, JPKI_EF_SIGN_CA_CERT, "Digital Signature Certificate CA",   1, CERT_ON_DEMAND },
+	/* Read in the bind's transaction: what lists objects (pkcs15-tool
+	 * --dump, opensc-pkcs11) reads them anyway, and read later each read
+	 * would first confirm the application again. */
+	{ 3, JPKI_EF_AUTH_CA_CERT, "User Authentication Certificate CA", 1, CERT_AT_BIND },
+	{ 4, JPKI_EF_SIGN_CA_CERT, "Digital Signature Certificate CA",   1, CERT_AT_BIND },
 };
 
 struct key_desc {
@@ -128,12 +127,14 @@ static int add_certificate(sc_pkcs15_card_t *p15card, const struct cert_desc *de
 		obj.auth_id.len = 1;
 		obj.auth_id.value[0] = JPKI_PIN_REF_SIGN;
 		break;
-	case CERT_ON_DEMAND:
-		/* No value: OpenSC selects the path, and the driver reads the EF
-		 * then, once per connection. */
-		break;
 	case CERT_AT_BIND:
 		r = mynumber_public_file(card, desc->fid, &bytes, &len);
+		/* A CA certificate the card garbled now is left to be read when
+		 * asked: the keys do not need it. A card gone ends the bind. */
+		if (r < 0 && desc->authority && r != SC_ERROR_CARD_REMOVED && r != SC_ERROR_READER_DETACHED) {
+			sc_log(card->ctx, "%s not read at bind (%s): read when asked", desc->label, sc_strerror(r));
+			break;
+		}
 		LOG_TEST_RET(card->ctx, r, "cannot read a public certificate");
 		/* OpenSC owns and frees this copy; with it set, nobody reads the
 		 * file again. */
@@ -282,6 +283,23 @@ static int set_token_info(sc_pkcs15_card_t *p15card)
 	return r;
 }
 
+/* The card-face text is personal data, so it is opt-in (card_info = yes). In
+ * a PKCS#11 application it also needs card_info_pkcs11 = yes: its own PIN
+ * would be a token of its own, and a client that logs in to every token with
+ * the one PIN it was given (ssh-agent's ssh-add -s) would spend a try of the
+ * card-info PIN each time, the right authentication PIN having its format. */
+static int card_face_wanted(sc_context_t *ctx)
+{
+	if (!module_config_get_bool(ctx, "card_info", 0))
+		return 0;
+	if (module_config_app_is_pkcs11(ctx) && !module_config_get_bool(ctx, "card_info_pkcs11", 0)) {
+		sc_log(ctx, "card_driver %s: card_info = yes, but no card-face token in PKCS#11 "
+		            "without card_info_pkcs11 = yes", module_config_name());
+		return 0;
+	}
+	return 1;
+}
+
 static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 {
 	sc_card_t *card = p15card->card;
@@ -316,12 +334,14 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		r = add_certificate(p15card, &certs[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "certificate");
 	}
-	/* Queried last to first: the authentication PIN's EF stays selected, so
-	 * a login straight after the bind (pkcs15-tool, pkcs15-crypt) sends its
-	 * VERIFY without a SELECT. opensc-pkcs11 reads the CA certificates in
-	 * between, which moves the card's current EF: its C_Login selects
-	 * again. The objects keep the table's order. */
-	for (i = sizeof keys / sizeof keys[0]; i-- > 0;) {
+	/* The tries, for pkcs15-tool --dump and --list-pins. opensc-pkcs11 asks
+	 * the card again in every C_GetTokenInfo, so there the bind leaves them
+	 * unknown rather than pay four APDUs nobody reads. */
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		pin_status[i].tries_left = -1;
+		pin_status[i].logged_in = SC_PIN_STATE_UNKNOWN;
+		if (module_config_app_is_pkcs11(card->ctx))
+			continue;
 		r = query_pin(p15card, &keys[i], &pin_status[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "PIN status");
 	}
@@ -337,9 +357,8 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		r = add_public_key(p15card, &keys[i], &key);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "public key");
 	}
-	/* Opt-in: the card-face text is personal data a PKCS#11 caller would
-	 * otherwise see listed. */
-	if (module_config_get_bool(card->ctx, "card_info", 0)) {
+	mynumber_set_consent_by_any_verify(card, p15card->opts.pin_cache_ignore_user_consent != 0);
+	if (card_face_wanted(card->ctx)) {
 		sc_log(card->ctx, "card_driver %s: card_info = yes", module_config_name());
 		r = mynumber_pkcs15_add_text_ap_objects(p15card);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "card-face text objects");

@@ -133,12 +133,6 @@ int mynumber_pkcs15_add_text_ap_objects(sc_pkcs15_card_t *p15card)
 	ctx = p15card->card->ctx;
 	LOG_FUNC_CALLED(ctx);
 
-	if (!module_config_get_bool(ctx, "card_info", 0)) {
-		sc_log(ctx, "card_info not enabled in card_driver %s: text AP not exposed",
-		       module_config_name());
-		LOG_FUNC_RETURN(ctx, SC_SUCCESS);
-	}
-
 	/* use_file_caching = yes caches private files too (sc_pkcs15_read_file),
 	 * and would both write the decoded fields to disk and serve them back
 	 * later without the PIN or the hash check. Public files stay cached. */

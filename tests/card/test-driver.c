@@ -25,6 +25,7 @@
 #include "libopensc/pkcs15.h"
 
 #include "card-jpki/card-jpki.h"
+#include "card-jpki/card-link.h"
 #include "sim/jpki-sim.h"
 #include "tests/lib/sim-reader.h"
 #include "tests/lib/test-world.h"
@@ -130,8 +131,11 @@ static void detect_unknown_atr_by_aid(void **state)
 
 static void never_claim_6a82(void **state)
 {
-	/* Known ATR, but the JPKI AID answers 6A82: not ours. */
-	const char *settings[] = { "fail_apdu=1", "fail_sw=6A82", NULL };
+	/* An ATR not in the list and a JPKI AID answering 6A82: a definite "not
+	 * a JPKI card", handed on after one APDU. (A known ATR is asked again:
+	 * tests/card/test-shared-card.c.) */
+	const char *settings[] = { "atr=3B8F8001804F0CA000000306030001000000006A", "fail_apdu=1", "fail_sw=6A82",
+		                   NULL };
 	struct test_world w;
 
 	test_world_open(&w, settings);
@@ -193,15 +197,20 @@ static void bind_objects_and_serial(void **state)
 	assert_true(obj->flags & SC_PKCS15_CO_FLAG_PRIVATE);
 	assert_null(((sc_pkcs15_cert_info_t *)obj->data)->value.value);
 
-	/* the CA certificates: a path, no bytes (read when a tool asks) */
+	/* the CA certificates: read in the bind's transaction, the card's bytes */
 	for (int id = 3; id <= 4; id++) {
+		uint8_t *ca_file;
+		size_t ca_len;
+
 		obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, id);
 		assert_non_null(obj);
 		cert = obj->data;
 		assert_true(cert->authority);
 		assert_false(obj->flags & SC_PKCS15_CO_FLAG_PRIVATE);
-		assert_null(cert->value.value);
-		assert_int_equal(cert->value.len, 0);
+		ca_file = test_world_file(id == 3 ? "jpki/000B" : "jpki/0002", &ca_len);
+		assert_int_equal(cert->value.len, ca_len);
+		assert_memory_equal(cert->value.value, ca_file, ca_len);
+		free(ca_file);
 		assert_int_equal(cert->path.len, 2);
 		assert_int_equal(cert->path.value[0], 0x00);
 		assert_int_equal(cert->path.value[1], id == 3 ? 0x0B : 0x02);
@@ -245,22 +254,18 @@ static void each_public_file_read_once(void **state)
 	sc_format_path("3F00", &path);
 	assert_int_equal(sc_select_file(w.card, &path, NULL), SC_SUCCESS);
 	assert_int_equal(apdu_count(&w), before);
-	/* The CA certificates were left to the first asker: one READ by SFI
-	 * each, then memory. */
-	assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), before + 1);
-	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), before + 2);
+	/* The CA certificates too: read in the bind, then memory. */
 	assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
 	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), before + 2);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
+	assert_int_equal(apdu_count(&w), before);
+	/* the connect's and the bind's transactions: one SELECT AID each */
+	assert_int_equal(ins_count(&w, 0xA4), 2 + 2);
 	test_world_close(&w);
 }
 
 /* The CA certificates through OpenSC, as pkcs15-tool and opensc-pkcs11 read
- * them: the card's bytes, one READ each, nothing the second time. */
-static void ca_certificates_read_on_demand(void **state)
+ * them: the card's bytes, read in the bind, no APDU afterwards. */
+static void ca_certificates_read_at_bind(void **state)
 {
 	static const struct { int id; const char *file; } cas[] = { { 3, "jpki/000B" }, { 4, "jpki/0002" } };
 	struct test_world w;
@@ -285,19 +290,12 @@ static void ca_certificates_read_on_demand(void **state)
 			cert = NULL;
 			free(file);
 		}
-		assert_int_equal(apdu_count(&w), before + 2);
+		assert_int_equal(apdu_count(&w), before);
 		assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 2);
 	}
-	test_world_close(&w);
-
-	/* A login reads no CA certificate. */
-	test_world_open(&w, NULL);
-	test_world_bind(&w);
-	before = apdu_count(&w);
+	/* A login: a transaction of its own: SELECT AID, SELECT 0018, VERIFY */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
-	/* the bind left the authentication PIN's EF selected: VERIFY only */
-	assert_int_equal(apdu_count(&w), before + 1);
-	assert_int_equal(ins_count(&w, 0xB0), 1 + 1);
+	assert_int_equal(apdu_count(&w), before + 3);
 	test_world_close(&w);
 }
 
@@ -317,17 +315,19 @@ static void bind_apdu_counts_sfi(void **state)
 	assert_int_equal(ins_count(&w, 0xA4), 1);
 	assert_int_equal(ins_count(&w, 0xB0), 1);
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), 2 + 1 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
-	assert_int_equal(ins_count(&w, 0xB0), 1 + 1);
+	/* the bind is a transaction of its own: the AID is selected again;
+	 * then the three public certificates by SFI and the two PINs' tries */
+	assert_int_equal(apdu_count(&w), 2 + 1 + 3 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 3);
 	assert_int_equal(ins_count(&w, 0x20), 2);
 	test_world_close(&w);
 
-	certs_short = short_reads("jpki/000A");
+	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader });
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 2 + certs_short + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 2);
+	assert_int_equal(apdu_count(&w), 2 + 1 + certs_short + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 2);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + certs_short);
 	test_world_close(&w);
 }
@@ -349,46 +349,42 @@ static void bind_apdu_counts_no_sfi(void **state)
 	assert_int_equal(apdu_count(&w), 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2);
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), 4 + 1 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 2 + 1 + 2);
-	assert_int_equal(ins_count(&w, 0xB0), 2 + 1);
+	/* the bind's own transaction: SELECT AID, SELECT + READ for each of
+	 * the three certificates, the two PINs' tries */
+	assert_int_equal(apdu_count(&w), 4 + 1 + 3 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 2 + 1 + 3 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
 	test_world_close(&w);
 
 	test_world_open(&w, sfi_6b00);
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 4 + 1 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xB0), 2 + 1);
+	assert_int_equal(apdu_count(&w), 4 + 1 + 3 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
 	test_world_close(&w);
 
-	certs_short = short_reads("jpki/000A");
+	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader, .sim_settings = no_sfi });
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 4 + 1 + certs_short + 4);
+	assert_int_equal(apdu_count(&w), 4 + 1 + 3 + certs_short + 4);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + certs_short);
 	test_world_close(&w);
 }
 
-/* SFI accepted for 0006, refused for 000A (APDU 3, 6A82): SELECT from then on,
- * for 000A itself and the files after it (a CA certificate read later). */
+/* SFI accepted for 0006, refused for 000A (APDU 4, after the bind's SELECT
+ * AID, 6A82): SELECT from then on, for 000A itself and the files after it
+ * (the CA certificates). */
 static void sfi_refused_midway(void **state)
 {
-	const char *settings[] = { "fail_apdu=3", "fail_sw=6A82", NULL };
+	const char *settings[] = { "fail_apdu=4", "fail_sw=6A82", NULL };
 	struct test_world w;
 
 	test_world_open(&w, settings);
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 2 + 1 + 1 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 2);
-	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 1);
-	{
-		const uint8_t *data;
-		size_t len;
-		unsigned long before = apdu_count(&w);
-
-		assert_int_equal(mynumber_public_file(w.card, 0x000B, &data, &len), SC_SUCCESS);
-		/* SELECT 000B + READ, no second try by SFI */
-		assert_int_equal(apdu_count(&w), before + 2);
-	}
+	/* connect 2; bind: SELECT AID, the refused READ, then SELECT + READ
+	 * for 000A, 000B and 0002 (no second try by SFI), the PINs' tries */
+	assert_int_equal(apdu_count(&w), 2 + 1 + 1 + 3 * 2 + 4);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 3 + 2);
+	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 3);
 	test_world_close(&w);
 }
 
@@ -409,8 +405,9 @@ static void sfi_read_moves_current_ef(void **state)
 	tries = -1;
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 3);
-	/* SELECT AID, SELECT 0018 twice; READs of 0006 and 000A by SFI */
-	assert_int_equal(ins_count(&w, 0xA4), 3);
+	/* SELECT AID in each of the four transactions, SELECT 0018 twice;
+	 * READs of 0006 and 000A by SFI */
+	assert_int_equal(ins_count(&w, 0xA4), 4 + 2);
 	assert_int_equal(ins_count(&w, 0xB0), 2);
 	assert_int_equal(ins_count(&w, 0x20), 2);
 	test_world_close(&w);
@@ -424,7 +421,7 @@ static void signature_certificate_needs_pin(void **state)
 	sc_pkcs15_object_t *obj;
 	sc_pkcs15_cert_t *cert = NULL;
 	sc_pkcs15_pubkey_t *key = NULL;
-	unsigned long before;
+	unsigned long before, ins_before_select;
 	uint8_t *file;
 	size_t len;
 
@@ -439,29 +436,32 @@ static void signature_certificate_needs_pin(void **state)
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 
 	before = apdu_count(&w);
-	/* the bind queried the signature PIN first: SELECT 001B again */
+	/* a transaction of its own: SELECT AID, SELECT 001B, VERIFY */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), before + 2);
-	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
+	assert_int_equal(apdu_count(&w), before + 3);
+	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_SIGN));
 	file = test_world_file("jpki/0001", &len);
 	{
 		u8 *data = NULL;
 		size_t data_len = 0;
 
 		before = apdu_count(&w);
+		ins_before_select = ins_count(&w, 0xA4);
 		assert_int_equal(sc_pkcs15_read_file(w.p15, &((sc_pkcs15_cert_info_t *)obj->data)->path,
 		                                     &data, &data_len, 1), SC_SUCCESS);
 		assert_int_equal(data_len, len);
 		assert_memory_equal(data, file, len);
-		/* one extended READ by SFI, no SELECT */
-		assert_int_equal(apdu_count(&w), before + 1);
+		/* the JPKI AP confirmed by reading back the start of 000A (no
+		 * SELECT that could drop the PIN), one extended READ by SFI */
+		assert_int_equal(apdu_count(&w), before + 2);
+		assert_int_equal(ins_count(&w, 0xA4), ins_before_select);
 		free(data);
 	}
 	before = apdu_count(&w);
 	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
 	                 SC_SUCCESS);
-	/* 0001 is still the current EF: a READ at offset 0 */
-	assert_int_equal(apdu_count(&w), before + 1);
+	/* another transaction: the start of 000A read back, 0001 by SFI */
+	assert_int_equal(apdu_count(&w), before + 2);
 	assert_int_equal(key->u.rsa.modulus.len, 256);
 	sc_pkcs15_free_pubkey(key);
 	free(file);
@@ -491,10 +491,10 @@ static void impossible_pins_cost_nothing(void **state)
 {
 	static const struct { int ref; const char *pin; int expected; } cases[] = {
 		{ 1, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12345", SC_ERROR_INVALID_PIN_LENGTH },
-		{ 1, "", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12a4", SC_ERROR_INVALID_DATA },
+		{ 1, "", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12a4", SC_ERROR_PIN_CODE_INCORRECT },
 		{ 2, "ABC12", SC_ERROR_INVALID_PIN_LENGTH }, { 2, "ABCDEFGHIJKLMNOPQ", SC_ERROR_INVALID_PIN_LENGTH },
-		{ 2, "ABC-123", SC_ERROR_INVALID_DATA }, { 2, "abc 123", SC_ERROR_INVALID_DATA },
-		{ 3, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 3, "12.4", SC_ERROR_INVALID_DATA },
+		{ 2, "ABC-123", SC_ERROR_PIN_CODE_INCORRECT }, { 2, "abc 123", SC_ERROR_PIN_CODE_INCORRECT },
+		{ 3, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 3, "12.4", SC_ERROR_PIN_CODE_INCORRECT },
 	};
 	struct test_world w;
 	unsigned long before;
@@ -539,18 +539,20 @@ static void verify_right_wrong_and_tries(void **state)
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, &tries), SC_ERROR_PIN_CODE_INCORRECT);
 	assert_int_equal(tries, 2);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 2);
-	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 3);
-	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
 	/* lower case folded to upper before the card sees it */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, lower, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
-	/* the text AP's PIN: another application, so the JPKI PINs are dropped */
+	/* the text AP's PIN: another application, so the card drops the JPKI
+	 * PINs; this process's logins stay (the card's 6982 will say when a
+	 * PIN must be verified again, and OpenSC's PIN cache does it) */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, text_pin, NULL, &tries), SC_SUCCESS);
-	assert_true(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_TEXT));
-	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
-	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_SIGN));
+	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_TEXT));
+	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
+	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_SIGN));
 	test_world_close(&w);
 }
 
@@ -650,10 +652,14 @@ static void signatures_both_keys_all_hashes(void **state)
 	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA256, EVP_sha256());
 	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA384, EVP_sha384());
 	check_signature(&w, 1, "jpki/000A", SC_ALGORITHM_RSA_HASH_SHA512, EVP_sha512());
+	/* the Digital Signature Key: one VERIFY, one signature */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA1, EVP_sha1());
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA256, EVP_sha256());
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA384, EVP_sha384());
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	check_signature(&w, 2, "jpki/0001", SC_ALGORITHM_RSA_HASH_SHA512, EVP_sha512());
 	assert_int_equal(ins_count(&w, 0x2A), 8);
 	test_world_close(&w);
@@ -686,7 +692,7 @@ static void reset_drops_state(void **state)
 	assert_int_equal(sc_reset(w.card, 0), SC_SUCCESS);
 	assert_int_equal(sc_lock(w.card), SC_SUCCESS);
 	sc_unlock(w.card);
-	assert_false(mynumber_pin_is_verified(w.card, JPKI_PIN_REF_AUTH));
+	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
 	/* works again: the JPKI AP is selected anew */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 2, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 5);
@@ -751,15 +757,15 @@ static void extended_refused_falls_back(void **state)
 	test_world_bind(&w);
 	reads = ins_count(&w, 0xB0);
 	/* 0006 (short at connect), one refused extended READ of 000A, then
-	 * short ones for good */
-	assert_int_equal(reads, 1 + 1 + short_reads("jpki/000A"));
+	 * short ones for good, the CA certificates' too */
+	assert_int_equal(reads, 1 + 1 + short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002"));
 	assert_false(w.card->caps & SC_CARD_CAP_APDU_EXT);
 	test_world_close(&w);
 
 	test_world_open(&w, NULL);
 	test_world_bind(&w);
-	/* whole files in one READ each: 0006, 000A */
-	assert_int_equal(ins_count(&w, 0xB0), 2);
+	/* whole files in one READ each: 0006, 000A, 000B, 0002 */
+	assert_int_equal(ins_count(&w, 0xB0), 4);
 	test_world_close(&w);
 }
 
@@ -794,17 +800,17 @@ static void faults_end_cleanly(void **state)
 		}
 	}
 	/* Truncated responses to each READ of the authentication certificate
-	 * (from APDU 3 with short APDUs: SELECT AID, READ 0006 by SFI, READ 000A
-	 * by SFI, then by offset). */
-	for (apdu = 3; apdu < 3 + short_reads("jpki/000A"); apdu++) {
+	 * (from APDU 4 with short APDUs: SELECT AID, READ 0006 by SFI, the
+	 * bind's SELECT AID, READ 000A by SFI, then by offset). */
+	for (apdu = 4; apdu < 4 + short_reads("jpki/000A"); apdu++) {
 		const char *settings[] = { apdu_setting, "truncate_after=10", NULL };
 
 		snprintf(apdu_setting, sizeof apdu_setting, "truncate_apdu=%u", apdu);
 		bind_with(settings, &short_reader, SC_ERROR_CORRUPTED_DATA);
 	}
-	/* Card pulled at each point of a bind (SELECT AID, 0006, the
+	/* Card pulled at each point of a bind (SELECT AID, 0006, SELECT AID, the
 	 * authentication certificate, two PIN queries of two APDUs each). */
-	for (apdu = 1; apdu < 2 + short_reads("jpki/000A") + 4; apdu++) {
+	for (apdu = 1; apdu < 3 + short_reads("jpki/000A") + 4; apdu++) {
 		const char *settings[] = { apdu_setting, NULL };
 
 		snprintf(apdu_setting, sizeof apdu_setting, "remove_after=%u", apdu);
@@ -814,19 +820,41 @@ static void faults_end_cleanly(void **state)
 
 /* The CA certificate read after the bind, under the same faults: a clean
  * error from sc_pkcs15_read_certificate, the bind's objects untouched. */
-static void ca_certificate_fault(const char *const *settings, int expected)
+/* A fault while the bind reads a CA certificate: a card pulled fails the bind
+ * with that error; a garbled answer leaves the certificate to be read when
+ * asked (the bind goes on: the keys do not need it), and then it is the
+ * card's bytes or a clean error. */
+static void ca_certificate_fault(const char *const *settings, int bind_error)
 {
 	struct simreader_options short_reader = { .refuse_extended = true };
 	sc_pkcs15_cert_t *cert = NULL;
 	struct test_world w;
+	uint8_t *file;
+	size_t len;
+	int r;
 
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader, .sim_settings = settings });
-	test_world_bind(&w);
-	assert_int_equal(sc_pkcs15_read_certificate(w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3)->data,
-	                                            0, &cert),
-	                 expected);
-	assert_null(cert);
+	r = simreader_connect(w.ctx, &w.card);
+	assert_int_equal(r, SC_SUCCESS);
+	r = simreader_bind(w.card, &w.p15);
+	if (bind_error != SC_SUCCESS) {
+		assert_int_equal(r, bind_error);
+		test_world_close(&w);
+		return;
+	}
+	assert_int_equal(r, SC_SUCCESS);
 	assert_non_null(find_object(&w, SC_PKCS15_TYPE_CERT_X509, 1));
+	r = sc_pkcs15_read_certificate(w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3)->data, 0, &cert);
+	if (r == SC_SUCCESS) {
+		file = test_world_file("jpki/000B", &len);
+		assert_int_equal(cert->data.len, len);
+		assert_memory_equal(cert->data.value, file, len);
+		free(file);
+		sc_pkcs15_free_certificate(cert);
+	} else {
+		assert_true(r < 0);
+		assert_null(cert);
+	}
 	test_world_close(&w);
 }
 
@@ -835,24 +863,25 @@ static void ca_certificate_faults_end_cleanly(void **state)
 	char setting[48];
 	const char *removed[] = { setting, NULL };
 	const char *truncated[] = { setting, "truncate_after=10", NULL };
-	/* SELECT AID, 0006, 000A and two PIN queries: the bind's APDUs */
-	unsigned long bind_apdus = 2 + short_reads("jpki/000A") + 4;
+	/* the APDUs before 000B's first READ: connect (SELECT AID, 0006), the
+	 * bind's SELECT AID and 000A */
+	unsigned long before_ca = 2 + 1 + short_reads("jpki/000A");
 	unsigned long apdu;
 
-	for (apdu = bind_apdus + 1; apdu <= bind_apdus + short_reads("jpki/000B"); apdu++) {
+	for (apdu = before_ca + 1; apdu <= before_ca + short_reads("jpki/000B"); apdu++) {
 		/* gone once the APDU before this one is answered */
 		snprintf(setting, sizeof setting, "remove_after=%lu", apdu - 1);
 		ca_certificate_fault(removed, SC_ERROR_CARD_REMOVED);
 		snprintf(setting, sizeof setting, "truncate_apdu=%lu", apdu);
-		ca_certificate_fault(truncated, SC_ERROR_CORRUPTED_DATA);
+		ca_certificate_fault(truncated, SC_SUCCESS);
 	}
 }
 
 static void truncated_certificate_is_corrupt(void **state)
 {
-	/* APDU 3 is the READ of 000A by SFI (after SELECT AID and READ 0006 by
-	 * SFI): cut to 100 bytes, the header says more. */
-	const char *settings[] = { "truncate_apdu=3", "truncate_after=100", NULL };
+	/* APDU 4 is the READ of 000A by SFI (after SELECT AID and READ 0006 by
+	 * SFI, and the bind's SELECT AID): cut to 100 bytes, the header says more. */
+	const char *settings[] = { "truncate_apdu=4", "truncate_after=100", NULL };
 	struct test_world w;
 	int r;
 
@@ -932,7 +961,7 @@ int main(void)
 		cmocka_unit_test(detect_forced_asks_again),
 		cmocka_unit_test(bind_objects_and_serial),
 		cmocka_unit_test(each_public_file_read_once),
-		cmocka_unit_test(ca_certificates_read_on_demand),
+		cmocka_unit_test(ca_certificates_read_at_bind),
 		cmocka_unit_test(bind_apdu_counts_sfi),
 		cmocka_unit_test(bind_apdu_counts_no_sfi),
 		cmocka_unit_test(sfi_refused_midway),

@@ -116,7 +116,9 @@ for bad in ABC12 ABCDEFGH12345678X "ABC-123" "ABC 123" "ＡＢＣ１２３"; do
 		|| fail "sign PIN '$bad' reached the card"
 done
 pkcs15-tool --verify-pin --auth-id 01 --pin 12a4 > "$work/v" 2>&1
-contains "$work/v" "Invalid data" "a non-digit auth PIN is reported as invalid data"
+# What applications treat as a wrong PIN (PKCS#11: CKR_PIN_INCORRECT), though
+# the card never saw it (the VERIFY count above) and no try went.
+contains "$work/v" "PIN code or key incorrect" "a non-digit auth PIN is reported as an incorrect PIN"
 expect_tries sign 5 "after impossible sign PINs"
 
 # ---- VERIFY right and wrong -----------------------------------------------

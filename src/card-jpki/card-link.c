@@ -1,0 +1,317 @@
+/*
+ * The link to the card: selections confirmed per reader transaction, PIN
+ * beliefs, the per-signature consent. See card-link.h for why.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "libopensc/internal.h"
+#include "libopensc/log.h"
+
+#include "card-link.h"
+#include "jpki-state.h"
+
+static struct mynumber_link *link_of(sc_card_t *card)
+{
+	return card != NULL && card->drv_data != NULL ? &mynumber_drv(card)->link : NULL;
+}
+
+static void new_transaction(struct mynumber_link *link)
+{
+	link->transaction++;
+	if (link->transaction == 0)
+		link->transaction = 1;
+}
+
+/* OpenSC empties card->cache on every reset it sees, its own sc_reset
+ * included (which never reaches card_reader_lock_obtained). A marker left
+ * there once a PIN is verified tells, when found gone, that the card was reset
+ * and holds no verified PIN. */
+static void set_reset_marker(sc_card_t *card)
+{
+	sc_path_t *marker = &card->cache.current_path;
+
+	memset(marker, 0, sizeof *marker);
+	marker->value[0] = 0x3F;
+	marker->value[1] = 0x00;
+	marker->len = 2;
+	marker->type = SC_PATH_TYPE_PATH;
+}
+
+static void notice_reset(sc_card_t *card, struct mynumber_link *link)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < MYNUMBER_PIN_SLOTS; i++)
+		any = any || link->pin_believed[i];
+	if (any && card->cache.current_path.len == 0) {
+		sc_log(card->ctx, "card was reset: no PIN is verified on it any more");
+		mynumber_link_forget_pins(card);
+	}
+}
+
+int mynumber_link_begin(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+	int r;
+
+	if (link == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	r = sc_lock(card);
+	if (r < 0)
+		return r;
+	/* The first holder of the lock: whatever was selected before, another
+	 * process may have changed. Readers whose driver has no lock operation
+	 * never call card_reader_lock_obtained; this catches those too, for
+	 * operations that are not inside a caller's lock. */
+	if (card->lock_count == 1)
+		new_transaction(link);
+	notice_reset(card, link);
+	return SC_SUCCESS;
+}
+
+void mynumber_link_end(sc_card_t *card)
+{
+	sc_unlock(card);
+}
+
+void mynumber_link_lock_obtained(sc_card_t *card, int was_reset)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL)
+		return;
+	new_transaction(link);
+	notice_reset(card, link);
+	if (was_reset > 0) {
+		sc_log(card->ctx, "card was reset: no PIN is verified on it any more");
+		mynumber_link_forget_pins(card);
+	}
+}
+
+static bool ap_confirmed(const struct mynumber_link *link)
+{
+	return link->ap != JPKI_AP_NONE && link->ap_transaction == link->transaction;
+}
+
+bool mynumber_link_ap_is(sc_card_t *card, enum jpki_ap ap)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && ap_confirmed(link) && link->ap == ap;
+}
+
+static void confirm(struct mynumber_link *link, enum jpki_ap ap, unsigned ef)
+{
+	link->ap = ap;
+	link->ap_transaction = link->transaction;
+	link->ef = ef;
+	link->ef_transaction = ef != 0 ? link->transaction : 0;
+}
+
+static void unconfirm(struct mynumber_link *link)
+{
+	link->ap = JPKI_AP_NONE;
+	link->ap_transaction = 0;
+	link->ef = 0;
+	link->ef_transaction = 0;
+}
+
+/* Reads the first bytes of EF 000A, wherever the card stands, and says whether
+ * they are this card's authentication certificate. Any refusal is "no". */
+static bool probe_matches(sc_card_t *card, struct mynumber_link *link)
+{
+	u8 head[MYNUMBER_LINK_PROBE_LEN];
+	size_t got = 0;
+	bool at_end = false, refused = false;
+	int r;
+
+	if (!link->sfi_refused) {
+		r = jpki_apdu_read_binary_sfi(card, JPKI_EF_AUTH_CERT & JPKI_SFI_MASK, head, link->probe_len,
+		                              &got, &at_end, &refused);
+		if (r == SC_SUCCESS && !refused)
+			return got == link->probe_len && memcmp(head, link->probe, got) == 0;
+		if (r == SC_SUCCESS)
+			return false;
+	} else {
+		r = jpki_apdu_select_ef(card, JPKI_EF_AUTH_CERT);
+		if (r == SC_SUCCESS)
+			r = jpki_apdu_read_binary(card, 0, head, link->probe_len, &got, &at_end);
+		if (r == SC_SUCCESS)
+			return got == link->probe_len && memcmp(head, link->probe, got) == 0;
+	}
+	return false;
+}
+
+int mynumber_link_select_ap(sc_card_t *card, enum jpki_ap ap)
+{
+	struct mynumber_link *link = link_of(card);
+	int r;
+
+	if (link == NULL || ap == JPKI_AP_NONE)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (ap_confirmed(link) && link->ap == ap)
+		return SC_SUCCESS;
+	unconfirm(link);
+	if (ap == JPKI_AP_JPKI && link->probe_len > 0
+	    && (link->pin_believed[JPKI_PIN_REF_AUTH] || link->pin_believed[JPKI_PIN_REF_SIGN])) {
+		if (probe_matches(card, link)) {
+			confirm(link, ap, JPKI_EF_AUTH_CERT);
+			return SC_SUCCESS;
+		}
+		sc_log(card->ctx, "the card is not in the JPKI application any more: selecting it");
+	}
+	r = jpki_apdu_select_aid(card, ap);
+	LOG_TEST_RET(card->ctx, r, "SELECT application failed");
+	confirm(link, ap, 0);
+	if (ap != JPKI_AP_JPKI)
+		link->sign_pin_on_card = false;
+	return SC_SUCCESS;
+}
+
+int mynumber_link_clear_card_pins(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+	int r;
+
+	if (link == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	r = mynumber_link_select_ap(card, JPKI_AP_TEXT);
+	if (r == SC_SUCCESS)
+		return SC_SUCCESS;
+	sc_log(card->ctx, "no other application to select (%s): re-selecting the JPKI application, "
+	                  "which may not end the card's PIN state", sc_strerror(r));
+	unconfirm(link);
+	r = jpki_apdu_select_aid(card, JPKI_AP_JPKI);
+	if (r == SC_SUCCESS)
+		confirm(link, JPKI_AP_JPKI, 0);
+	return r;
+}
+
+bool mynumber_link_sign_pin_on_card(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && link->sign_pin_on_card;
+}
+
+int mynumber_link_select_ef(sc_card_t *card, unsigned fid)
+{
+	struct mynumber_link *link = link_of(card);
+	int r;
+
+	if (link == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	if (!ap_confirmed(link))
+		LOG_TEST_RET(card->ctx, SC_ERROR_INTERNAL, "SELECT EF without an application confirmed first");
+	if (link->ef == fid && link->ef_transaction == link->transaction)
+		return SC_SUCCESS;
+	link->ef_transaction = 0;
+	r = jpki_apdu_select_ef(card, fid);
+	LOG_TEST_RET(card->ctx, r, "SELECT EF failed");
+	link->ef = fid;
+	link->ef_transaction = link->transaction;
+	return SC_SUCCESS;
+}
+
+void mynumber_link_ef_changed(sc_card_t *card, unsigned fid)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL)
+		return;
+	link->ef = fid;
+	link->ef_transaction = fid != 0 ? link->transaction : 0;
+}
+
+bool mynumber_link_sfi_usable(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && !link->sfi_refused;
+}
+
+void mynumber_link_sfi_refused(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL)
+		return;
+	sc_log(card->ctx, "no READ BINARY by short EF identifier on this card: SELECT from now on");
+	link->sfi_refused = true;
+}
+
+void mynumber_link_set_probe(sc_card_t *card, const u8 *auth_cert, size_t len)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL || auth_cert == NULL)
+		return;
+	if (len > sizeof link->probe)
+		len = sizeof link->probe;
+	memcpy(link->probe, auth_cert, len);
+	link->probe_len = len;
+}
+
+bool mynumber_link_pin_believed(sc_card_t *card, int ref)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && ref > 0 && ref < MYNUMBER_PIN_SLOTS && link->pin_believed[ref];
+}
+
+void mynumber_link_pin_set(sc_card_t *card, int ref, bool verified)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS)
+		return;
+	link->pin_believed[ref] = verified;
+	if (verified)
+		set_reset_marker(card);
+	if (verified && ref == JPKI_PIN_REF_SIGN)
+		link->sign_pin_on_card = true;
+	if (!verified && ref == JPKI_PIN_REF_SIGN)
+		link->sign_consent = false;
+}
+
+void mynumber_link_forget_pins(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL)
+		return;
+	memset(link->pin_believed, 0, sizeof link->pin_believed);
+	link->sign_consent = false;
+}
+
+bool mynumber_link_consent_pending(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && link->sign_consent;
+}
+
+void mynumber_link_consent_grant(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link != NULL)
+		link->sign_consent = true;
+}
+
+bool mynumber_link_consent_take(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+	bool granted;
+
+	if (link == NULL)
+		return false;
+	granted = link->sign_consent;
+	link->sign_consent = false;
+	return granted;
+}

@@ -1,0 +1,121 @@
+/*
+ * The link to the card: what is selected on it, in which reader transaction
+ * that was confirmed, and what this process believes about its PINs. One home
+ * for that state, under the ops table; nothing here decides which file or PIN
+ * an operation needs, the callers do.
+ *
+ * Why transactions: pcscd shares the card between every process on the
+ * machine (jpki-card.md, "The card is shared"). Between two of our reader
+ * transactions another process may select another application or EF, verify
+ * a PIN or reset the card, and nothing reports it. So a selection is trusted
+ * only inside the transaction that confirmed it; every newly obtained reader
+ * lock starts with the card's application and EF unknown.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef CARD_LINK_H
+#define CARD_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "libopensc/opensc.h"
+
+#include "common/jpki-facts.h"
+
+/* Bytes of the authentication certificate read back to confirm the JPKI AP
+ * without a SELECT: its DER header and serial number lie in the first 35
+ * bytes, so 64 name this card's certificate and no other file. */
+#define MYNUMBER_LINK_PROBE_LEN 64
+
+#define MYNUMBER_PIN_SLOTS 4    /* indexed by enum jpki_pin_ref (1..3) */
+
+struct mynumber_link {
+	/* Bumped on every reader lock newly obtained; 0 is never current. */
+	unsigned long transaction;
+	enum jpki_ap ap;               /* valid when ap_transaction == transaction */
+	unsigned long ap_transaction;
+	unsigned ef;                   /* valid when ef_transaction == transaction */
+	unsigned long ef_transaction;
+
+	/* This process verified the PIN and has not since logged out, failed a
+	 * VERIFY of it, seen the card reset or seen the card refuse an operation
+	 * for lack of it. A belief about the process's login, not about the
+	 * card: another process may have dropped the card's state meanwhile,
+	 * which the card then answers with 6982. */
+	bool pin_believed[MYNUMBER_PIN_SLOTS];
+
+	/* One signature with the Digital Signature Key is allowed: granted by a
+	 * VERIFY of its PIN that counts as consent, taken by the signature. */
+	bool sign_consent;
+	/* The card may hold the signature PIN verified (for every process on
+	 * the machine): since a VERIFY of it, no other application selected. */
+	bool sign_pin_on_card;
+
+	/* The card answered a READ BINARY by short EF identifier with anything
+	 * but data: SELECT + READ BINARY for the rest of this connection. */
+	bool sfi_refused;
+
+	u8 probe[MYNUMBER_LINK_PROBE_LEN];
+	size_t probe_len;              /* 0: authentication certificate not read yet */
+};
+
+/* Takes the reader lock for one driver operation (sc_lock, nestable). A lock
+ * newly obtained from the reader starts a new transaction. 0 or an OpenSC
+ * error from sc_lock; on success mynumber_link_end must follow. */
+int mynumber_link_begin(sc_card_t *card);
+void mynumber_link_end(sc_card_t *card);
+
+/* OpenSC's card_reader_lock_obtained: a new transaction; was_reset > 0 also
+ * means the card lost every verified PIN (beliefs and consent dropped). */
+void mynumber_link_lock_obtained(sc_card_t *card, int was_reset);
+
+/* Makes ap the card's application, confirmed in this transaction: no APDU if
+ * it already is; else, when this process holds a JPKI PIN it would not want
+ * a SELECT to drop (whether re-selecting the same AP drops it is uncertain),
+ * the first bytes of EF 000A are read and compared with the authentication
+ * certificate; else (or when they differ) SELECT by AID. The EF is unknown
+ * afterwards. Returns 0 or the card's error. */
+int mynumber_link_select_ap(sc_card_t *card, enum jpki_ap ap);
+
+/* SELECT EF fid in the application confirmed in this transaction (no APDU
+ * when it is already current in this transaction). SC_ERROR_INTERNAL when no
+ * application is confirmed: the caller forgot mynumber_link_select_ap. */
+int mynumber_link_select_ef(sc_card_t *card, unsigned fid);
+
+/* A READ BINARY by short EF identifier made fid the current EF (0: it may
+ * have changed to something unknown). */
+void mynumber_link_ef_changed(sc_card_t *card, unsigned fid);
+
+/* Whether ap is confirmed in this transaction. */
+bool mynumber_link_ap_is(sc_card_t *card, enum jpki_ap ap);
+
+/* READ BINARY by short EF identifier allowed (not refused by this card). */
+bool mynumber_link_sfi_usable(sc_card_t *card);
+void mynumber_link_sfi_refused(sc_card_t *card);
+
+/* The authentication certificate, once read: its first bytes are what
+ * mynumber_link_select_ap compares with. */
+void mynumber_link_set_probe(sc_card_t *card, const u8 *auth_cert, size_t len);
+
+/* PIN beliefs; ref is enum jpki_pin_ref. */
+bool mynumber_link_pin_believed(sc_card_t *card, int ref);
+void mynumber_link_pin_set(sc_card_t *card, int ref, bool verified);
+/* Logout, reset, finish: every belief and the consent go. */
+void mynumber_link_forget_pins(sc_card_t *card);
+
+/* Ends the card's PIN state by a SELECT of another application (the text
+ * AP; where that fails, the JPKI AP again, which may not). Within a
+ * transaction; this process's beliefs stay: the card answers 6982 when a PIN
+ * is needed again and OpenSC's PIN cache verifies it. 0 or the card's error. */
+int mynumber_link_clear_card_pins(sc_card_t *card);
+/* Whether the card may still hold the signature PIN verified. */
+bool mynumber_link_sign_pin_on_card(sc_card_t *card);
+
+/* Consent for one signature with the Digital Signature Key. take returns
+ * whether one was granted and clears it. */
+void mynumber_link_consent_grant(sc_card_t *card);
+bool mynumber_link_consent_take(sc_card_t *card);
+bool mynumber_link_consent_pending(sc_card_t *card);
+
+#endif
