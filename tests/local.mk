@@ -7,3 +7,4 @@ include tests/module/local.mk
 include tests/config/local.mk
 include tests/e2e/local.mk
 include tests/clients/local.mk
+include tests/shared/local.mk

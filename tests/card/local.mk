@@ -15,3 +15,13 @@ tests_card_test_driver_SOURCES = tests/card/test-driver.c
 tests_card_test_driver_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)
 tests_card_test_driver_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
 endif
+
+# The card shared with other clients: each operation with another client
+# acting between our transactions (the card's own tries, the trace's SELECTs).
+if HAVE_CMOCKA
+UNIT_TESTS += tests/card/test-shared-card
+check_PROGRAMS += tests/card/test-shared-card
+tests_card_test_shared_card_SOURCES = tests/card/test-shared-card.c
+tests_card_test_shared_card_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) $(CMOCKA_CFLAGS) -I$(top_srcdir)
+tests_card_test_shared_card_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPENSSL_LIBS) $(CMOCKA_LIBS)
+endif

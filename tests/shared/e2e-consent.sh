@@ -1,0 +1,166 @@
+#!/bin/sh
+# Issue 11 end to end: the signature key (ID 02) signs only right after its own
+# PIN, once per signature (CKA_ALWAYS_AUTHENTICATE, PKCS#11's context-specific
+# login), and the card is never left able to sign for anyone else. One PKCS#11
+# session (p11step.py over the stock opensc-pkcs11.so, plugin-first) on the
+# signature token; the card's APDU trace (--trace) shows what reached it.
+#
+#   user-login-only   C_Login(CKU_USER) with the signature PIN, then C_SignInit
+#                     + C_Sign with key 02: CKR_USER_NOT_LOGGED_IN, and no
+#                     COMPUTE DIGITAL SIGNATURE (80 2A) from it in the trace.
+#   raw-sign-after-user-login  between that C_Login and that C_Sign, the same
+#                     raw attempts as raw-sign below: refused.
+#   context-login     (C_Login(CKU_USER) again: OpenSC logs the slot out after
+#                     a CKR_USER_NOT_LOGGED_IN) C_SignInit +
+#                     C_Login(CKU_CONTEXT_SPECIFIC, signature PIN) + C_Sign:
+#                     ok, exactly one 80 2A answered 90 00, and the signature
+#                     verifies with certificate 02.
+#   second-sign       C_SignInit + C_Sign again without a new context login:
+#                     CKR_USER_NOT_LOGGED_IN, no 80 2A answered 90 00.
+#   raw-sign          the session still open, another process (opensc-tool
+#                     with the "default" driver, so no APDU of its own) sends
+#                     SELECT JPKI AP, SELECT EF 001A, 80 2A <SHA-256
+#                     DigestInfo> 00: the card answers 69 82. And without the
+#                     AP SELECT (SELECT EF 001A, 80 2A): no signature either.
+#   again             after that, context login + C_Sign still works once.
+#
+# The whole sequence runs with the default card and with
+# reselect_clears_pin=no (a card that keeps a verified PIN when its AP is
+# selected again): with the default card the raw AP SELECT alone drops the
+# PIN, so only the second run shows the driver did not leave it verified.
+#
+# Exit status 0 when every check passes, 1 otherwise (never 77).
+set -eu
+me=e2e-consent
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+if [ "${1:-}" != "--inside" ]; then
+	shared_outer_setup
+	self=$here/e2e-consent.sh
+	shared_run_case "$self" consent
+	shared_run_case "$self" consent-reselect-keeps-pin --set reselect_clears_pin=no
+	shared_outer_end
+fi
+
+# ---- inside the harness ---------------------------------------------------------
+shared_inside_setup "$3"
+SIGN_OK='^#[0-9]+ 80 2A .*=> [0-9]+ bytes \+ 90 00'
+ANY_SIGN='^#[0-9]+ 80 2A '
+
+# Another process tries the signature key with raw APDUs (checks NAME and
+# NAME-no-ap-select).
+raw_sign_attempts() { # check name
+	new_message
+	digest=$(openssl dgst -sha256 -binary "$msg" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F')
+	sign_apdu=802A0080333031300D060960864801650304020105000420${digest}00
+	# Without the AP SELECT first: with the default card, selecting the JPKI
+	# AP again drops its PINs by itself.
+	from=$(($(trace_lines) + 1))
+	other_apdus 00A4020C02001A "$sign_apdu" ||
+		shared_bad "$1-no-ap-select" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
+	sw=$(apdus_last_sw)
+	signed=$(trace_since "$from" "$SIGN_OK")
+	if [ "$signed" -eq 0 ] && [ -n "$sw" ] && [ "$sw" != 9000 ]; then
+		shared_ok "$1-no-ap-select: SELECT 001A, 80 2A from another process: refused ($sw)"
+	else
+		shared_bad "$1-no-ap-select" "another process's SELECT 001A, 80 2A (no AP SELECT): status '$sw', the card signed $signed time(s)"
+	fi
+	from=$(($(trace_lines) + 1))
+	other_apdus "$SELECT_JPKI" 00A4020C02001A "$sign_apdu" ||
+		shared_bad "$1" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
+	sw=$(apdus_last_sw)
+	card_sw=$(tail -n +"$from" "$trace" | grep -E "$ANY_SIGN" | tail -n 1 | sed 's/.*=> //')
+	if [ "$sw" = 6982 ] && [ "$card_sw" = "69 82" ]; then
+		shared_ok "$1: SELECT JPKI AP, SELECT 001A, 80 2A from another process: 69 82 (opensc-tool and trace)"
+	else
+		shared_bad "$1" "another process's SELECT JPKI AP, SELECT 001A, 80 2A: opensc-tool '$sw', trace '$card_sw', expected 6982"
+	fi
+}
+
+client_start 02
+
+# --- user-login-only -------------------------------------------------------------
+step login "$sign_pin" || shared_die user-login-only "C_Login(CKU_USER) with the signature PIN: $reply"
+# Logged in as USER on the signature token: the card must not sign for
+# another process either.
+raw_sign_attempts raw-sign-after-user-login
+from=$(($(trace_lines) + 1))
+new_message
+if step sign 02 "$msg" "$msg.sig"; then
+	shared_bad user-login-only "C_Sign with key 02 after C_Login(USER) alone produced a signature (verifies with: $(signer_of "$msg.sig" "$msg"))"
+else
+	case $reply in
+		"err CKR_USER_NOT_LOGGED_IN"*) shared_ok "user-login-only: C_Sign with key 02 after C_Login(USER) alone: CKR_USER_NOT_LOGGED_IN" ;;
+		*) shared_bad user-login-only "C_Sign with key 02 after C_Login(USER) alone: '$reply', expected CKR_USER_NOT_LOGGED_IN" ;;
+	esac
+fi
+sent=$(trace_since "$from" "$ANY_SIGN")
+if [ "$sent" -eq 0 ]; then
+	shared_ok "user-login-only: no 80 2A reached the card"
+else
+	shared_bad user-login-only-trace "$sent COMPUTE DIGITAL SIGNATURE (80 2A) reached the card: $(tail -n +"$from" "$trace" | grep -E "$ANY_SIGN" | sed 's/ 80 2A 00 80 .* =>/ 80 2A 00 80 ... =>/' | tr '\n' ';')"
+fi
+
+# --- context-login ---------------------------------------------------------------
+consent_sign() { # check name
+	# OpenSC logs the slot out when a C_Sign ends in CKR_USER_NOT_LOGGED_IN
+	# (the private key is then hidden): log in again as an application would.
+	if ! step login "$sign_pin"; then
+		case $reply in
+			"err CKR_USER_ALREADY_LOGGED_IN"*) ;;
+			*) shared_bad "$1" "C_Login(CKU_USER) with the signature PIN: $reply"; return 1 ;;
+		esac
+	fi
+	from=$(($(trace_lines) + 1))
+	new_message
+	if ! step sign-init 02; then
+		shared_bad "$1" "C_SignInit with key 02: $reply"
+		return 1
+	fi
+	if ! step context-login "$sign_pin"; then
+		shared_bad "$1" "C_Login(CKU_CONTEXT_SPECIFIC) with the signature PIN: $reply"
+		return 1
+	fi
+	if ! step sign-final "$msg" "$msg.sig"; then
+		shared_bad "$1" "C_Sign after the context login: $reply"
+		return 1
+	fi
+	signer=$(signer_of "$msg.sig" "$msg")
+	signed=$(trace_since "$from" "$SIGN_OK")
+	if [ "$signer" = 02 ] && [ "$signed" -eq 1 ]; then
+		shared_ok "$1: one signature (one 80 2A on the card), verifies with certificate 02"
+		return 0
+	fi
+	shared_bad "$1" "the signature verifies with: $signer; card signatures in this step: $signed (expected 02 and 1)"
+	return 1
+}
+consent_sign context-login || true
+
+# --- second-sign -----------------------------------------------------------------
+from=$(($(trace_lines) + 1))
+new_message
+if step sign 02 "$msg" "$msg.sig"; then
+	shared_bad second-sign "a second C_Sign without a new context login produced a signature (verifies with: $(signer_of "$msg.sig" "$msg"))"
+else
+	case $reply in
+		"err CKR_USER_NOT_LOGGED_IN"*) shared_ok "second-sign: refused with CKR_USER_NOT_LOGGED_IN" ;;
+		*) shared_bad second-sign "a second C_Sign without a new context login: '$reply', expected CKR_USER_NOT_LOGGED_IN" ;;
+	esac
+fi
+signed=$(trace_since "$from" "$SIGN_OK")
+[ "$signed" -eq 0 ] || shared_bad second-sign-trace "the card signed $signed time(s) for the second C_Sign"
+
+# --- raw-sign ----------------------------------------------------------------------
+raw_sign_attempts raw-sign
+
+# --- again ---------------------------------------------------------------------------
+consent_sign again || true
+client_stop
+
+tries_now=$(all_tries)
+[ "$tries_now" = "auth=3 sign=5 text=3" ] || shared_bad tries "tries at the end: $tries_now"
+refused=$(refused_verifies)
+[ "$refused" -eq 0 ] || shared_bad wrong-verify "$refused VERIFY command(s) with a PIN were refused by the card"
+[ "$shared_failures" -eq 0 ] || exit 1
+exit 0
