@@ -99,7 +99,8 @@ trap 'exit 130' INT TERM
 chmod 700 "$work"
 # "Extended length yes" is what a user has when card and reader both carry it:
 # the card accepts it (jpki-sim extended_length=yes) and opensc.conf declares
-# the reader's sizes (vpcd cannot report them). "no": a short-only card behind
+# the reader's sizes (vpcd cannot report them). "no": the least capable card,
+# short APDUs only and no READ BINARY by short EF identifier (sfi=no), behind
 # OpenSC's default reader limits. Both configurations get the same reader.
 for ext in yes no; do
 	reader_opt=""
@@ -124,7 +125,7 @@ for latency in $latencies; do
 			mkdir -p "$work/$label"
 			trace=$trace_dir/$label.trace
 			if ! run_harness --identity "$work/identity" --trace "$trace" \
-				--set "latency_ms=$latency" --set "extended_length=$ext" \
+				--set "latency_ms=$latency" --set "extended_length=$ext" --set "sfi=$ext" \
 				--conf "$work/$conf-ext$ext.conf" -- \
 				sh "$here/session.sh" --out "$runs" --label "$label" --reps "$reps" \
 					--p11-sign "$p11_sign" --p11-module "$p11_module" --work "$work/$label" \
@@ -147,7 +148,8 @@ done
 	echo "data, Le / data, status word). The plugin configuration lists the plugin before \`internal\`;"
 	echo "the stock configuration is Debian's opensc.conf (built-in \`jpki\` driver). Extended length \"yes\":"
 	echo "the card accepts it and both configurations declare the reader's extended sizes in opensc.conf;"
-	echo "\"no\": a short-only card behind OpenSC's default (short) reader limits."
+	echo "\"no\": a card with short APDUs only and no READ BINARY by short EF identifier, behind OpenSC's"
+	echo "default (short) reader limits."
 	echo
 	awk -f "$here/report.awk" "$runs"
 	echo
