@@ -92,27 +92,24 @@ enum jpki_token_kind mynumber_token_kind(sc_card_t *card)
 
 int mynumber_register_key(sc_card_t *card, const struct jpki_cert_key *key)
 {
-	struct mynumber_drv_data *drv;
-	int i;
-
 	if (!mynumber_card_is_ours(card) || key == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	drv = mynumber_drv(card);
-	if (key->type != JPKI_KEY_RSA) {
-		sc_log(card->ctx, "key type %d from the certificate: this driver signs with RSA only", key->type);
-		return SC_ERROR_NOT_SUPPORTED;
-	}
-	/* Both keys until the signature certificate tells its own size. */
-	drv->key_bits[JPKI_PIN_REF_AUTH] = key->bits;
-	if ((key->bits + 7) / 8 > drv->signature_len)
-		drv->signature_len = (key->bits + 7) / 8;
-	for (i = 0; i < card->algorithm_count; i++)
-		if (card->algorithms[i].algorithm == SC_ALGORITHM_RSA
-		    && card->algorithms[i].key_length == key->bits)
-			return SC_SUCCESS;
-	/* The card builds the PKCS#1 padding around a DigestInfo it is given. */
-	return _sc_card_add_rsa_alg(card, (unsigned)key->bits,
-	                            SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE, 0);
+	return mynumber_keys_note(card, JPKI_PIN_REF_AUTH, key);
+}
+
+int mynumber_key_bits(sc_card_t *card, int key_ref)
+{
+	if (!mynumber_card_is_ours(card) || key_ref <= 0 || key_ref >= MYNUMBER_PIN_SLOTS)
+		return 0;
+	return (int)mynumber_drv(card)->key_bits[key_ref];
+}
+
+void mynumber_watch_key_sizes(sc_card_t *card, mynumber_key_size_fn fn, void *arg)
+{
+	if (!mynumber_card_is_ours(card))
+		return;
+	mynumber_drv(card)->key_size_fn = fn;
+	mynumber_drv(card)->key_size_arg = arg;
 }
 
 static void free_drv_data(sc_card_t *card, struct mynumber_drv_data *drv)

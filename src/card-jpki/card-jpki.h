@@ -35,11 +35,19 @@ int mynumber_public_file(sc_card_t *card, unsigned fid, const u8 **data, size_t 
 
 enum jpki_token_kind mynumber_token_kind(sc_card_t *card);
 
-/* Tells OpenSC what the card's keys can do (type and size from the
- * authentication certificate; the signature key's own size replaces it for
- * the driver's checks once its certificate has been read). 0, or
- * SC_ERROR_NOT_SUPPORTED for a key type other than RSA. */
+/* Tells OpenSC what the authentication key can do (type and size from its
+ * certificate). 0, or SC_ERROR_NOT_SUPPORTED for a key type other than RSA. */
 int mynumber_register_key(sc_card_t *card, const struct jpki_cert_key *key);
+
+/* A key's size in bits from its own certificate, or 0 while not read (the
+ * signature key's certificate needs the signature PIN). */
+int mynumber_key_bits(sc_card_t *card, int key_ref);
+
+/* Called with (arg, key reference, bits) when the driver learns a key's own
+ * size from its certificate: the emulator's objects then report it. fn NULL
+ * stops it (the emulator's objects are about to go). */
+typedef void (*mynumber_key_size_fn)(void *arg, int key_ref, size_t bits);
+void mynumber_watch_key_sizes(sc_card_t *card, mynumber_key_size_fn fn, void *arg);
 
 /* OpenSC's pin_cache_ignore_user_consent, as the emulator finds it at bind:
  * true makes any successful VERIFY of the signature PIN consent to one

@@ -271,14 +271,10 @@ static int text_field_size(sc_card_t *card, unsigned fid, size_t *size)
  * authentication key's, which stood in for it until now. */
 static void note_sign_key(sc_card_t *card, const u8 *cert, size_t len)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
 	struct jpki_cert_key key;
 
-	if (jpki_cert_key_info(cert, len, &key) != SC_SUCCESS || key.type != JPKI_KEY_RSA)
-		return;
-	drv->key_bits[JPKI_PIN_REF_SIGN] = key.bits;
-	if ((key.bits + 7) / 8 > drv->signature_len)
-		drv->signature_len = (key.bits + 7) / 8;
+	if (jpki_cert_key_info(cert, len, &key) == SC_SUCCESS)
+		(void)mynumber_keys_note(card, JPKI_PIN_REF_SIGN, &key);
 }
 
 static int select_ef_target(sc_card_t *card, const sc_path_t *path, const struct resolved_path *where,

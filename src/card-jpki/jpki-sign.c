@@ -58,6 +58,28 @@ int mynumber_set_security_env(sc_card_t *card, const sc_security_env_t *env, int
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
+int mynumber_keys_note(sc_card_t *card, int key_ref, const struct jpki_cert_key *key)
+{
+	struct mynumber_drv_data *drv = mynumber_drv(card);
+	int i;
+
+	if (key->type != JPKI_KEY_RSA) {
+		sc_log(card->ctx, "key type %d from the certificate: this driver signs with RSA only", key->type);
+		return SC_ERROR_NOT_SUPPORTED;
+	}
+	drv->key_bits[key_ref] = key->bits;
+	if ((key->bits + 7) / 8 > drv->signature_len)
+		drv->signature_len = (key->bits + 7) / 8;
+	if (drv->key_size_fn != NULL)
+		drv->key_size_fn(drv->key_size_arg, key_ref, key->bits);
+	for (i = 0; i < card->algorithm_count; i++)
+		if (card->algorithms[i].algorithm == SC_ALGORITHM_RSA && card->algorithms[i].key_length == key->bits)
+			return SC_SUCCESS;
+	/* The card builds the PKCS#1 padding around a DigestInfo it is given. */
+	return _sc_card_add_rsa_alg(card, (unsigned)key->bits, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE,
+	                            0);
+}
+
 /* Input the card could never sign is refused before it is sent: a key whose
  * size is known takes at most k - 11 bytes. */
 static int check_input_length(sc_card_t *card, int key_ref, size_t len)

@@ -14,7 +14,9 @@
 #include "libopensc/opensc.h"
 
 #include "common/jpki-facts.h"
+#include "card-jpki.h"
 #include "card-link.h"
+#include "jpki-cert.h"
 #include "token-info.h"
 
 struct mynumber_blob {
@@ -70,6 +72,8 @@ struct mynumber_drv_data {
 	/* Each key's size in bits from its own certificate; 0 until read. */
 	size_t key_bits[MYNUMBER_PIN_SLOTS];
 	size_t signature_len;       /* bytes the largest known key's signature takes */
+	mynumber_key_size_fn key_size_fn;  /* the emulator's, see card-jpki.h */
+	void *key_size_arg;
 	/* In a PKCS#11 application, only a context-specific login is consent,
 	 * unless OpenSC's pin_cache_ignore_user_consent (set by the emulator). */
 	bool consent_by_any_verify;
@@ -125,6 +129,10 @@ void mynumber_forget_selection(sc_card_t *card);
 int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left);
 
 /* jpki-sign.c */
+/* Records a key's own size (from its certificate), registers it with OpenSC
+ * as an RSA key the card pads for, and tells the emulator's watcher. 0, or
+ * SC_ERROR_NOT_SUPPORTED for a key type other than RSA. */
+int mynumber_keys_note(sc_card_t *card, int key_ref, const struct jpki_cert_key *key);
 int mynumber_set_security_env(sc_card_t *card, const sc_security_env_t *env, int se_num);
 int mynumber_compute_signature(sc_card_t *card, const u8 *data, size_t len, u8 *out, size_t outlen);
 int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *path,

@@ -205,6 +205,16 @@ static int add_pin(sc_pkcs15_card_t *p15card, const struct key_desc *desc, const
 	return SC_SUCCESS;
 }
 
+/* The signature key's certificate needs its PIN, so until the driver has read
+ * it the key is described with the authentication key's type and size (both
+ * keys of a card are of one generation); once it has, with its own. */
+static size_t key_size(sc_card_t *card, const struct key_desc *desc, const struct jpki_cert_key *auth_key)
+{
+	int own = mynumber_key_bits(card, desc->id);
+
+	return own > 0 ? (size_t)own : auth_key->bits;
+}
+
 static int add_private_key(sc_pkcs15_card_t *p15card, const struct key_desc *desc,
                            const struct jpki_cert_key *key)
 {
@@ -217,7 +227,7 @@ static int add_private_key(sc_pkcs15_card_t *p15card, const struct key_desc *des
 	info.usage = desc->usage;
 	info.native = 1;
 	info.key_reference = desc->id;
-	info.modulus_length = key->bits;
+	info.modulus_length = key_size(p15card->card, desc, key);
 	snprintf(obj.label, sizeof obj.label, "%s", desc->prkey_label);
 	set_id(&obj.auth_id, desc->id);
 	obj.user_consent = desc->user_consent;
@@ -241,7 +251,7 @@ static int add_public_key(sc_pkcs15_card_t *p15card, const struct key_desc *desc
 	info.usage = SC_PKCS15_PRKEY_USAGE_VERIFY;
 	info.native = 1;
 	info.key_reference = desc->id;
-	info.modulus_length = key->bits;
+	info.modulus_length = key_size(p15card->card, desc, key);
 	set_file_path(&info.path, desc->cert_fid);
 	snprintf(obj.label, sizeof obj.label, "%s", desc->pubkey_label);
 
@@ -298,6 +308,27 @@ static int card_face_wanted(sc_context_t *ctx)
 		return 0;
 	}
 	return 1;
+}
+
+/* The driver learnt a key's own size: the private and public key objects
+ * of that ID report it from now on (PKCS#11's CKA_MODULUS_BITS). */
+static void key_size_learnt(void *arg, int key_ref, size_t bits)
+{
+	sc_pkcs15_card_t *p15card = arg;
+	struct sc_pkcs15_id id;
+	struct sc_pkcs15_object *obj = NULL;
+
+	set_id(&id, key_ref);
+	if (sc_pkcs15_find_prkey_by_id(p15card, &id, &obj) == SC_SUCCESS)
+		((struct sc_pkcs15_prkey_info *)obj->data)->modulus_length = bits;
+	if (sc_pkcs15_find_pubkey_by_id(p15card, &id, &obj) == SC_SUCCESS)
+		((struct sc_pkcs15_pubkey_info *)obj->data)->modulus_length = bits;
+}
+
+/* The objects go: the driver must not call into them any more. */
+static void mynumber_pkcs15emu_clear(sc_pkcs15_card_t *p15card)
+{
+	mynumber_watch_key_sizes(p15card->card, NULL, NULL);
 }
 
 static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
@@ -358,6 +389,8 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		LOG_TEST_GOTO_ERR(card->ctx, r, "public key");
 	}
 	mynumber_set_consent_by_any_verify(card, p15card->opts.pin_cache_ignore_user_consent != 0);
+	p15card->ops.clear = mynumber_pkcs15emu_clear;
+	mynumber_watch_key_sizes(card, key_size_learnt, p15card);
 	if (card_face_wanted(card->ctx)) {
 		sc_log(card->ctx, "card_driver %s: card_info = yes", module_config_name());
 		r = mynumber_pkcs15_add_text_ap_objects(p15card);

@@ -7,3 +7,6 @@ E2E_TESTS += tests/e2e/e2e-jpki-tools.sh
 dist_check_SCRIPTS += tests/e2e/e2e-jpki-tools.sh tests/e2e/jpki-checks.sh
 E2E_TESTS += tests/e2e/e2e-jpki-valgrind.sh
 dist_check_SCRIPTS += tests/e2e/e2e-jpki-valgrind.sh
+# each key's own size once its certificate is read (issue #11)
+E2E_TESTS += tests/e2e/e2e-key-size.sh
+dist_check_SCRIPTS += tests/e2e/e2e-key-size.sh
