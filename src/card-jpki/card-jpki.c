@@ -323,25 +323,41 @@ static void after_verify(sc_card_t *card, int ref)
 	}
 }
 
-/* The ops table's pin_cmd: the PIN command and what follows it in one
- * transaction. A failed VERIFY forgets what the PIN had unlocked. */
+/* A change verifies the old value first: no process is to sign with what
+ * was typed to change the signature PIN. */
+static void after_change(sc_card_t *card, int ref)
+{
+	if (ref == JPKI_PIN_REF_SIGN && mynumber_link_clear_card_pins(card) < 0)
+		sc_log(card->ctx, "the card's signature PIN state may remain");
+}
+
+/* A failed VERIFY: what the PIN had unlocked for this process goes too. */
+static void after_failed_verify(sc_card_t *card, int ref)
+{
+	if (ref == JPKI_PIN_REF_TEXT)
+		mynumber_text_forget(card);
+	else if (ref == JPKI_PIN_REF_SIGN && !mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN))
+		mynumber_files_forget_private(card);
+}
+
+/* The ops table's pin_cmd: the PIN command and what follows it, in one
+ * transaction. */
 static int mynumber_pin_cmd_op(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
 	int r;
 
-	if (data == NULL || data->cmd != SC_PIN_CMD_VERIFY)
+	if (data == NULL || (data->cmd != SC_PIN_CMD_VERIFY && data->cmd != SC_PIN_CMD_CHANGE))
 		return mynumber_pin_cmd(card, data, tries_left);
 	r = mynumber_link_begin(card);
 	if (r < 0)
 		return r;
 	r = mynumber_pin_cmd(card, data, tries_left);
-	if (r == SC_SUCCESS) {
+	if (r == SC_SUCCESS && data->cmd == SC_PIN_CMD_VERIFY)
 		after_verify(card, data->pin_reference);
-	} else if (data->pin_reference == JPKI_PIN_REF_TEXT) {
-		mynumber_text_forget(card);
-	} else if (data->pin_reference == JPKI_PIN_REF_SIGN && !mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN)) {
-		mynumber_files_forget_private(card);
-	}
+	else if (r == SC_SUCCESS)
+		after_change(card, data->pin_reference);
+	else if (data->cmd == SC_PIN_CMD_VERIFY)
+		after_failed_verify(card, data->pin_reference);
 	mynumber_link_end(card);
 	return r;
 }

@@ -679,6 +679,70 @@ static void signature_without_pin_refused_by_card(void **state)
 	test_world_close(&w);
 }
 
+/* ---- the signature PIN is left verified for nobody ------------------------- */
+
+/* Another client, with no PIN: SELECT of the JPKI AP and of key 02's EF, then
+ * COMPUTE DIGITAL SIGNATURE. Returns the signature's status word. */
+static unsigned raw_sign_sw(struct test_world *w)
+{
+	static const uint8_t select_ap[] = { 0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26,
+		                             0x01, 0x00, 0x00, 0x00, 0x01 };
+	static const uint8_t select_key[] = { 0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A };
+	/* a SHA-256 DigestInfo of zeros, Le 00 */
+	uint8_t sign[5 + 51 + 1] = { 0x80, 0x2A, 0x00, 0x80, 51, 0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86,
+		                      0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
+	uint8_t rapdu[600];
+	size_t rapdu_len = 0;
+
+	assert_int_equal(jpki_sim_transmit(w->sim, select_ap, sizeof select_ap, rapdu, sizeof rapdu, &rapdu_len), 0);
+	assert_int_equal(jpki_sim_transmit(w->sim, select_key, sizeof select_key, rapdu, sizeof rapdu, &rapdu_len), 0);
+	assert_int_equal(jpki_sim_transmit(w->sim, sign, sizeof sign, rapdu, sizeof rapdu, &rapdu_len), 0);
+	assert_true(rapdu_len >= 2);
+	return (unsigned)(rapdu[rapdu_len - 2] << 8 | rapdu[rapdu_len - 1]);
+}
+
+/* With a card that keeps the PIN state when the same AP is selected again
+ * (so the other client's own SELECT does not end it), the signature PIN
+ * typed here lets nobody else sign: after a key-02 signature, after a change
+ * of the PIN, and after a process that verified it disconnects. */
+static void sign_pin_left_for_nobody(void **state)
+{
+	const char *keeps[] = { "reselect_clears_pin=no", NULL };
+	u8 digest[32] = { 0 }, signature[512];
+	struct test_world w;
+
+	test_world_open(&w, keeps);
+	test_world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	/* the control: the consent stands until the signature */
+	assert_int_equal(raw_sign_sw(&w), 0x9000);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
+	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                 256);
+	assert_int_equal(raw_sign_sw(&w), 0x6982);
+	/* one consent, one signature: the second asks for the PIN, no APDU */
+	{
+		unsigned long before = ins_count(&w, 0x2A);
+
+		assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
+		                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+		                                             digest, sizeof digest, signature, sizeof signature, NULL),
+		                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+		assert_int_equal(ins_count(&w, 0x2A), before);
+	}
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 2, sign_pin, "NEWPASS1", NULL), SC_SUCCESS);
+	assert_int_equal(raw_sign_sw(&w), 0x6982);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 2, "NEWPASS1", sign_pin, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	simreader_unbind(&w.p15);
+	simreader_disconnect(&w.card);
+	assert_int_equal(raw_sign_sw(&w), 0x6982);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
+	test_world_close(&w);
+}
+
 /* ---- reset: state dropped, the right application selected again ---------- */
 
 static void reset_drops_state(void **state)
@@ -975,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(change_pin),
 		cmocka_unit_test(signatures_both_keys_all_hashes),
 		cmocka_unit_test(signature_without_pin_refused_by_card),
+		cmocka_unit_test(sign_pin_left_for_nobody),
 		cmocka_unit_test(reset_drops_state),
 		cmocka_unit_test(switches_all_bind),
 		cmocka_unit_test(extended_refused_falls_back),
