@@ -12,6 +12,7 @@
 #include "libopensc/log.h"
 
 #include "card-link.h"
+#include "common/opensc-compat.h"
 #include "jpki-state.h"
 
 static struct mynumber_link *link_of(sc_card_t *card)
@@ -26,21 +27,6 @@ static void new_transaction(struct mynumber_link *link)
 		link->transaction = 1;
 }
 
-/* OpenSC empties card->cache on every reset it sees, its own sc_reset
- * included (which never reaches card_reader_lock_obtained). A marker left
- * there once a PIN is verified tells, when found gone, that the card was reset
- * and holds no verified PIN. */
-static void set_reset_marker(sc_card_t *card)
-{
-	sc_path_t *marker = &card->cache.current_path;
-
-	memset(marker, 0, sizeof *marker);
-	marker->value[0] = 0x3F;
-	marker->value[1] = 0x00;
-	marker->len = 2;
-	marker->type = SC_PATH_TYPE_PATH;
-}
-
 static void notice_reset(sc_card_t *card, struct mynumber_link *link)
 {
 	bool any = false;
@@ -48,7 +34,7 @@ static void notice_reset(sc_card_t *card, struct mynumber_link *link)
 
 	for (i = 0; i < MYNUMBER_PIN_SLOTS; i++)
 		any = any || link->pin_believed[i];
-	if (any && card->cache.current_path.len == 0) {
+	if (any && compat_reset_mark_gone(card)) {
 		sc_log(card->ctx, "card was reset: no PIN is verified on it any more");
 		mynumber_link_forget_pins(card);
 	}
@@ -271,8 +257,9 @@ void mynumber_link_pin_set(sc_card_t *card, int ref, bool verified)
 	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS)
 		return;
 	link->pin_believed[ref] = verified;
+	/* A reset OpenSC itself causes reaches no callback: a mark tells. */
 	if (verified)
-		set_reset_marker(card);
+		compat_reset_mark_set(card);
 	if (verified && ref == JPKI_PIN_REF_SIGN)
 		link->sign_pin_on_card = true;
 	if (!verified && ref == JPKI_PIN_REF_SIGN)

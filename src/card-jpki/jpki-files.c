@@ -419,7 +419,7 @@ static int read_card_ef(sc_card_t *card, enum jpki_ap ap, unsigned fid, unsigned
 	return r;
 }
 
-int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags)
+int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, compat_read_flags_t flags)
 {
 	struct mynumber_drv_data *drv = mynumber_drv(card);
 	size_t got = 0;

@@ -76,8 +76,8 @@ int mynumber_keys_note(sc_card_t *card, int key_ref, const struct jpki_cert_key 
 		if (card->algorithms[i].algorithm == SC_ALGORITHM_RSA && card->algorithms[i].key_length == key->bits)
 			return SC_SUCCESS;
 	/* The card builds the PKCS#1 padding around a DigestInfo it is given. */
-	return _sc_card_add_rsa_alg(card, (unsigned)key->bits, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_NONE,
-	                            0);
+	return _sc_card_add_rsa_alg(card, (unsigned)key->bits,
+	                            COMPAT_RSA_PAD_PKCS1_SIGNATURE | SC_ALGORITHM_RSA_HASH_NONE, 0);
 }
 
 /* Input the card could never sign is refused before it is sent: a key whose

@@ -14,6 +14,7 @@
 #include "libopensc/opensc.h"
 
 #include "common/jpki-facts.h"
+#include "common/opensc-compat.h"
 #include "card-jpki.h"
 #include "card-link.h"
 #include "jpki-cert.h"
@@ -121,7 +122,7 @@ int mynumber_files_hold_sign_cert(sc_card_t *card);
 /* Wipes the held signature certificate and what select_file prepared. */
 void mynumber_files_forget_private(sc_card_t *card);
 int mynumber_select_file(sc_card_t *card, const sc_path_t *path, sc_file_t **file_out);
-int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, unsigned long flags);
+int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t count, compat_read_flags_t flags);
 void mynumber_blob_wipe(struct mynumber_blob *blob);
 void mynumber_forget_selection(sc_card_t *card);
 

@@ -14,6 +14,8 @@
 
 #include "libopensc/internal.h"
 #include "libopensc/pkcs15.h"
+
+#include "common/opensc-compat.h"
 #include "common/simclist.h"
 
 #include "card-jpki/card-jpki.h"
@@ -268,11 +270,11 @@ static void set_bind_options(sc_pkcs15_card_t *p15)
 	else
 		p15->opts.use_file_cache = SC_PKCS15_OPTS_CACHE_NO_FILES;
 	if (strcmp(private_cert, "ignore") == 0)
-		p15->opts.private_certificate = SC_PKCS15_CARD_OPTS_PRIV_CERT_IGNORE;
+		p15->opts.COMPAT_OPTS_PRIVATE_CERTIFICATE = SC_PKCS15_CARD_OPTS_PRIV_CERT_IGNORE;
 	else if (strcmp(private_cert, "declassify") == 0)
-		p15->opts.private_certificate = SC_PKCS15_CARD_OPTS_PRIV_CERT_DECLASSIFY;
+		p15->opts.COMPAT_OPTS_PRIVATE_CERTIFICATE = SC_PKCS15_CARD_OPTS_PRIV_CERT_DECLASSIFY;
 	else
-		p15->opts.private_certificate = SC_PKCS15_CARD_OPTS_PRIV_CERT_PROTECT;
+		p15->opts.COMPAT_OPTS_PRIVATE_CERTIFICATE = SC_PKCS15_CARD_OPTS_PRIV_CERT_PROTECT;
 }
 
 int simreader_bind(sc_card_t *card, sc_pkcs15_card_t **p15_out)

@@ -1,0 +1,78 @@
+/*
+ * What differs between the OpenSC releases this module builds against
+ * (0.23, 0.26, 0.27), each difference named once. configure finds them in the
+ * headers of the OpenSC tree it builds against (member and prototype checks,
+ * config.h's HAVE_OPENSC_*), never by comparing version numbers; a difference
+ * the headers show by a macro of their own is tested with #ifdef here. The
+ * driver and the emulator use only the names below and read as if there were
+ * one OpenSC. A module still runs only in the release it was built for (the
+ * load-time guard, module-guard.c): struct layouts differ too.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef OPENSC_COMPAT_H
+#define OPENSC_COMPAT_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "libopensc/opensc.h"
+
+/* sc_card_operations.read_binary's flags: by value up to 0.23, by pointer
+ * (the driver may report back through them) from 0.24. */
+#ifdef HAVE_OPENSC_READ_BINARY_FLAGS_POINTER
+typedef unsigned long *compat_read_flags_t;
+#else
+typedef unsigned long compat_read_flags_t;
+#endif
+
+/* The padding the card applies when it signs: PKCS#1 v1.5 type 01. From
+ * 0.26 SC_ALGORITHM_RSA_PAD_PKCS1 means type 01 or 02 (decryption too). */
+#ifdef SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
+#define COMPAT_RSA_PAD_PKCS1_SIGNATURE SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
+#else
+#define COMPAT_RSA_PAD_PKCS1_SIGNATURE SC_ALGORITHM_RSA_PAD_PKCS1
+#endif
+
+/* The PKCS#15 option for private certificates: private_certificate up to
+ * 0.25, pin_protected_certificate from 0.26. */
+#ifdef HAVE_OPENSC_PIN_PROTECTED_CERTIFICATE
+#define COMPAT_OPTS_PRIVATE_CERTIFICATE pin_protected_certificate
+#else
+#define COMPAT_OPTS_PRIVATE_CERTIFICATE private_certificate
+#endif
+
+/* A reset OpenSC itself caused (sc_reset) reaches no driver callback. Up to
+ * 0.26 it empties card->cache, so a mark left there tells, when found gone,
+ * that the card was reset; 0.27 has no card->cache, and then the card's own
+ * answer (6982) is the only sign. */
+#ifdef HAVE_OPENSC_CARD_CACHE
+static inline void compat_reset_mark_set(sc_card_t *card)
+{
+	sc_path_t *mark = &card->cache.current_path;
+
+	memset(mark, 0, sizeof *mark);
+	mark->value[0] = 0x3F;
+	mark->value[1] = 0x00;
+	mark->len = 2;
+	mark->type = SC_PATH_TYPE_PATH;
+}
+
+static inline bool compat_reset_mark_gone(const sc_card_t *card)
+{
+	return card->cache.current_path.len == 0;
+}
+#else
+static inline void compat_reset_mark_set(sc_card_t *card)
+{
+	(void)card;
+}
+
+static inline bool compat_reset_mark_gone(const sc_card_t *card)
+{
+	(void)card;
+	return false;
+}
+#endif
+
+#endif /* OPENSC_COMPAT_H */
