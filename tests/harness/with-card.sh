@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs a command against a virtual My Number Card through the whole stack:
-# a private pcscd (own mount namespace, own reader.conf.d) with vsmartcard's
+# a private pcscd (own mount and network namespaces, own reader.conf.d) with vsmartcard's
 # vpcd reader, jpki-sim as the card, and an OPENSC_CONF loading the plugin.
 #
 #   with-card.sh [--identity DIR] [--set KEY=VALUE]... [--sim-config FILE]
@@ -28,7 +28,7 @@ die() {
 	exit 125
 }
 
-# ---- inside the private mount namespace -------------------------------------
+# ---- inside the private mount and network namespaces -------------------------------------
 if [ "${1:-}" = "--in-namespace" ]; then
 	shift
 	work=$WITH_CARD_WORK
@@ -71,6 +71,11 @@ if [ "${1:-}" = "--in-namespace" ]; then
 		exit 125
 	}
 	trap on_signal INT TERM HUP
+
+	# A network namespace of our own: vpcd's port and jpki-sim's connection
+	# are on this loopback only, so harnesses running side by side (make -j)
+	# can never reach each other's card.
+	ip link set lo up || die "cannot bring up the loopback of the private network namespace"
 
 	# pcscd 1.9.9 always uses /run/pcscd: a tmpfs over it, in this namespace
 	# only, keeps the system's pcscd (if any) out of sight and untouched.
@@ -131,7 +136,7 @@ if [ "${1:-}" = "--in-namespace" ]; then
 	exit "$rc"
 fi
 
-# ---- outside: gather the pieces, then re-enter in a mount namespace ------------
+# ---- outside: gather the pieces, then re-enter in mount and network namespaces ------------
 usage() {
 	sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
 	exit 125
@@ -189,7 +194,8 @@ vpcd_lib=${JPKI_VPCD_LIB:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}
 [ -f "$vpcd_lib" ] || die "no vpcd IFD handler at $vpcd_lib (apt-get install vsmartcard-vpcd)"
 command -v opensc-tool >/dev/null 2>&1 || die "no opensc-tool (apt-get install opensc)"
 command -v unshare >/dev/null 2>&1 || die "no unshare (apt-get install util-linux)"
-[ "$(id -u)" = 0 ] || die "needs root: a private pcscd runs in its own mount namespace"
+command -v ip >/dev/null 2>&1 || die "no ip (apt-get install iproute2)"
+[ "$(id -u)" = 0 ] || die "needs root: a private pcscd runs in its own mount and network namespaces"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/with-card.XXXXXX")
 cleanup() { rm -rf "$work"; }
@@ -229,5 +235,5 @@ export WITH_CARD_SIM_ARGS="$sim_args" WITH_CARD_OPENSC_CONF="$opensc_conf"
 export WITH_CARD_TIMEOUT="${WITH_CARD_TIMEOUT:-150}" # tenths of a second per attempt
 
 rc=0
-unshare -m -- sh "$0" --in-namespace "$@" || rc=$?
+unshare -m -n -- sh "$0" --in-namespace "$@" || rc=$?
 exit "$rc"
