@@ -241,7 +241,10 @@ static enum serve_result serve(int fd, struct jpki_sim *sim, const struct jpki_s
 				if (vpcd_write_frame(fd, opts->atr, opts->atr_len) != 0)
 					return SERVE_DISCONNECTED;
 				break;
-			default: /* power off and unknown codes: nothing to do */
+			case VPCD_CTRL_OFF:
+				jpki_sim_power_off(sim);
+				break;
+			default: /* unknown codes: nothing to do */
 				break;
 			}
 			if (write_stats_file(sim, args->stats_path) != 0) {

@@ -77,7 +77,9 @@ struct jpki_sim_counters {
 	unsigned long bytes_in;       /* C-APDU bytes host -> card */
 	unsigned long bytes_out;      /* R-APDU bytes card -> host, SW included */
 	unsigned long by_ins[256];    /* APDUs per INS byte */
-	unsigned long resets;         /* power-ons / resets after the first */
+	unsigned long resets;         /* resets of a powered card; a power-on after
+	                               * jpki_sim_power_off (pcscd powers an idle
+	                               * card down after about a second) is none */
 };
 
 enum jpki_sim_pin {
@@ -108,9 +110,12 @@ void jpki_sim_free(struct jpki_sim **sim);
 
 /* Power on / reset: security state and selection cleared, try counters kept.
  * Returns the ATR (and its length in *atr_len), or NULL once the card has been
- * removed (remove_after). The first call is the power-on; later ones count as
- * resets. */
+ * removed (remove_after). A call while the card is powered counts as a reset;
+ * the first one, and the first after jpki_sim_power_off, is a power-on. */
 const uint8_t *jpki_sim_reset(struct jpki_sim *sim, size_t *atr_len);
+
+/* Power off (vpcd's control code 0): the next jpki_sim_reset is a power-on. */
+void jpki_sim_power_off(struct jpki_sim *sim);
 
 /* One C-APDU in, one R-APDU (data + SW1 SW2) out. Returns 0, or -1 when the
  * card has been removed (remove_after) or the call is malformed (NULL

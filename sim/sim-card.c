@@ -77,6 +77,12 @@ void jpki_sim_free(struct jpki_sim **simp)
 	*simp = NULL;
 }
 
+void jpki_sim_power_off(struct jpki_sim *sim)
+{
+	if (sim != NULL)
+		sim->powered = false;
+}
+
 const uint8_t *jpki_sim_reset(struct jpki_sim *sim, size_t *atr_len)
 {
 	int pin;
@@ -85,9 +91,9 @@ const uint8_t *jpki_sim_reset(struct jpki_sim *sim, size_t *atr_len)
 		*atr_len = 0;
 	if (sim == NULL || sim->removed)
 		return NULL;
-	if (sim->powered_once)
+	if (sim->powered)
 		sim->counters.resets++;
-	sim->powered_once = true;
+	sim->powered = true;
 	for (pin = 0; pin < JPKI_SIM_PIN_COUNT; pin++)
 		sim->pins[pin].verified = false;
 	sim->current_ap = SIM_AP_NONE;

@@ -149,7 +149,7 @@ struct jpki_sim {
 
 	enum sim_ap current_ap;
 	enum sim_file current_ef;
-	bool powered_once;
+	bool powered;                 /* between a power-on and a power-off */
 
 	uint8_t *scratch;            /* JPKI_SIM_MAX_APDU bytes for a response's data */
 
