@@ -91,6 +91,7 @@ NF == 4 {
 		# a check of where the card stands, not the file fetched again.
 		if (ef == "000A" && offset == 0 && n == 6 && apdu[6] == "40")
 			next
+		if (read_key in read_before)
 			note("reread", $1, $2, $3, "EF " ef " offset " offset " read again")
 		read_before[read_key] = 1
 	}
