@@ -145,10 +145,13 @@ static bool definitely_absent(int r)
 	}
 }
 
-static bool link_lost(int r)
+/* The card's definite answer about EF 0006 (it lacks the file, or refuses to
+ * read it): a JPKI token of unknown kind. Anything else (6F00, a garbled or
+ * missing answer, a card gone) may be a glitch and is asked again. */
+static bool definite_file_answer(int r)
 {
-	return r == SC_ERROR_CARD_REMOVED || r == SC_ERROR_READER_DETACHED || r == SC_ERROR_TRANSMIT_FAILED
-	       || r == SC_ERROR_CARD_RESET || r == SC_ERROR_READER_REATTACHED || r == SC_ERROR_CARD_UNRESPONSIVE;
+	return definitely_absent(r) || r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED /* 6982 */
+	       || r == SC_ERROR_NOT_ALLOWED;                                      /* 6986 */
 }
 
 /* One attempt in one transaction: SELECT of the JPKI AID, then EF 0006. */
@@ -167,7 +170,7 @@ static int detect_once(sc_card_t *card, struct mynumber_drv_data *drv)
 		if (r == SC_SUCCESS) {
 			drv->token_info.loaded = true;
 			drv->token_kind = jpki_token_info_classify(drv->token_info.data, drv->token_info.len);
-		} else if (!link_lost(r)) {
+		} else if (definite_file_answer(r)) {
 			sc_log(card->ctx, "EF 0006 unreadable (%s): a JPKI token of unknown kind", sc_strerror(r));
 			drv->token_kind = JPKI_KIND_UNKNOWN;
 			r = SC_SUCCESS;

@@ -1,10 +1,15 @@
 #!/bin/sh
 # Writes an opensc.conf for tests and benchmarks on stdout.
-#   opensc-conf.sh MODE [--module PATH] [--card-info] [--debug N --debug-file F]
-#                       [--file-cache no|public|yes] [--name NAME] [--reader-ext]
+#   opensc-conf.sh MODE [--module PATH] [--card-info] [--card-info-pkcs11]
+#                       [--debug N --debug-file F] [--file-cache no|public|yes]
+#                       [--pin-cache-ignore-user-consent] [--name NAME] [--reader-ext]
 # MODE: plugin-first  the plugin before OpenSC's built-in drivers (recommended setup)
 #       plugin-only   the plugin alone
 #       builtin       Debian's stock configuration: OpenSC's own jpki driver
+# --card-info-pkcs11: card_info_pkcs11 = yes (the card-face token in PKCS#11
+# applications too; goes with --card-info).
+# --pin-cache-ignore-user-consent: OpenSC's pin_cache_ignore_user_consent = true
+# (framework pkcs15): the PIN cache also serves keys that want user consent.
 # --reader-ext: the PC/SC reader carries extended-length APDUs. OpenSC's pcsc
 # reader driver assumes short APDUs only (255 / 256 bytes) unless the reader
 # reports larger sizes through PC/SC part 10, which vpcd does not, or
@@ -15,6 +20,8 @@ shift
 module=${OPENSC_JPKI_MODULE:-}
 name=mynumber
 card_info=""
+card_info_pkcs11=""
+pin_cache=""
 debug=0
 debug_file=""
 file_cache=""
@@ -24,6 +31,8 @@ while [ $# -gt 0 ]; do
 		--module) module=$2; shift 2 ;;
 		--name) name=$2; shift 2 ;;
 		--card-info) card_info="card_info = yes;"; shift ;;
+		--card-info-pkcs11) card_info_pkcs11="card_info_pkcs11 = yes;"; shift ;;
+		--pin-cache-ignore-user-consent) pin_cache="pin_cache_ignore_user_consent = true;"; shift ;;
 		--debug) debug=$2; shift 2 ;;
 		--debug-file) debug_file=$2; shift 2 ;;
 		--file-cache) file_cache="use_file_caching = $2;"; shift 2 ;;
@@ -36,7 +45,7 @@ logging="debug = $debug;"
 
 case "$mode" in
 	builtin)
-		printf 'app default {\n\t%s\n\t%s\n\tframework pkcs15 {\n\t\t%s\n\t}\n}\n' "$logging" "$reader" "$file_cache"
+		printf 'app default {\n\t%s\n\t%s\n\tframework pkcs15 {\n\t\t%s\n\t\t%s\n\t}\n}\n' "$logging" "$reader" "$file_cache" "$pin_cache"
 		exit 0 ;;
 	plugin-first) drivers="$name, internal" ;;
 	plugin-only) drivers="$name" ;;
@@ -52,9 +61,11 @@ app default {
 	card_driver $name {
 		module = $module;
 		$card_info
+		$card_info_pkcs11
 	}
 	framework pkcs15 {
 		$file_cache
+		$pin_cache
 		emulate $name {
 			module = $module;
 		}

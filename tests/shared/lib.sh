@@ -297,3 +297,44 @@ other() { # name
 	shared_bad "other-$1" "the other process's $1 failed: $(tail -n 3 "$work/other.out" "$work/other.err" 2>/dev/null | tr '\n' ' ')"
 	return 1
 }
+
+# ---- for e2e-detection, e2e-logs and e2e-answers (issue 11) ----------------------
+# Outer half: a private copy of the plugin module for the whole run. Another
+# engineer may rebuild build/plain while the cases run, and OpenSC quietly
+# falls back to its built-in jpki driver when the module it should load is
+# missing or half written. Call after shared_outer_setup.
+shared_private_module() {
+	copy=$outer_work/opensc-jpki.so
+	attempt=1
+	while :; do
+		cp "$OPENSC_JPKI_MODULE" "$copy" 2>/dev/null && sleep 1 && cmp -s "$OPENSC_JPKI_MODULE" "$copy" && break
+		[ "$attempt" -lt 10 ] || shared_die prerequisites "$OPENSC_JPKI_MODULE keeps changing (a build running?)"
+		attempt=$((attempt + 1))
+	done
+	OPENSC_JPKI_MODULE=$copy
+	export OPENSC_JPKI_MODULE
+}
+# An opensc.conf, plugin-first with that module, and tests/lib/opensc-conf.sh's
+# options (--card-info, --card-info-pkcs11, --debug N --debug-file F,
+# --pin-cache-ignore-user-consent...). Outer or inner half.
+shared_conf() { # file, [opensc-conf.sh option]...
+	conf_file=$1
+	shift
+	sh "$top_srcdir/tests/lib/opensc-conf.sh" plugin-first "$@" >"$conf_file" ||
+		shared_die prerequisites "tests/lib/opensc-conf.sh plugin-first $*: failed"
+}
+
+# Inner half: VERIFY commands with data (a PIN sent to the card) in the trace
+# since a line, for one PIN EF: the EF selected last before them (0018
+# authentication, 001B signature, 0011 text AP). An AP SELECT forgets the EF.
+trace_verifies_since() { # first line (1-based), EF as 4 hex digits
+	tail -n +"$1" "$trace" | awk -v ef="$2" '
+		$2 == "00" && $3 == "A4" && $4 == "02" { cur = $7 $8 }
+		$2 == "00" && $3 == "A4" && $4 == "04" { cur = "" }
+		$2 == "00" && $3 == "20" && $4 == "00" && $5 == "80" && $6 ~ /^[0-9A-F][0-9A-F]$/ && $7 != "=>" { if (cur == ef) n++ }
+		END { print n + 0 }'
+}
+# VERIFY commands with data in the whole trace, any PIN.
+trace_verifies_all() {
+	grep -Ec '^#[0-9]+ 00 20 00 80 [0-9A-F]{2} ' "$trace" || true
+}

@@ -23,11 +23,34 @@ Commands:
                                   C_SignInit(CKM_SHA256_RSA_PKCS, private key
                                   KEYID) + C_Sign over the file's bytes; the
                                   signature goes to OUTFILE ("ok BYTES")
-    sign-init KEYID               C_SignInit only (for a context login in between)
+    sign-init KEYID [raw]         C_SignInit only (for a context login in between);
+                                  with "raw" the mechanism is CKM_RSA_PKCS (as
+                                  sign-raw), else CKM_SHA256_RSA_PKCS
     sign-final MESSAGEFILE OUTFILE
                                   C_Sign only, for the operation sign-init began
     tokens                        the slots with a token: "ok N:LABEL|N:LABEL"
-    quit                          "ok bye", closes the session and exits
+    sign-raw KEYID MESSAGEFILE OUTFILE
+                                  C_SignInit(CKM_RSA_PKCS, private key KEYID)
+                                  + C_Sign over the file's bytes as they are
+                                  (no hashing, no DigestInfo): "ok BYTES"
+    random N                      C_GenerateRandom of N bytes: "ok N"
+    token-info                    C_GetTokenInfo of the current session's
+                                  token: "ok FLAG,FLAG,..." (CKF_ names)
+    session-state                 C_GetSessionInfo: "ok CKS_..." (the state)
+    read-data OUTFILE LABEL...    the data object (CKO_DATA) whose CKA_LABEL
+                                  is LABEL (the rest of the line, words joined
+                                  by one space): C_GetAttributeValue(CKA_VALUE)
+                                  into OUTFILE, "ok BYTES"; the value is never
+                                  echoed; "err NOOBJECT" when not visible
+    open NAME LABEL-PART...       one more session in this process, on the
+                                  token whose label contains LABEL-PART (the
+                                  rest of the line): it becomes the current
+                                  session ("ok slot=N token=LABEL")
+    use NAME                      makes session NAME current ("main" is the
+                                  one opened at start)
+    quit                          "ok bye", closes the sessions and exits
+
+Every command but tokens, open and use acts on the current session.
 
 The PIN is never echoed. A key KEYID that cannot be found (the private key is
 not visible, for instance before C_Login) answers "err NOKEY".
@@ -100,7 +123,10 @@ class Client:
         self.slot = None
         self.label = None
         self.sign_mech = PyKCS11.Mechanism(PyKCS11.CKM_SHA256_RSA_PKCS, None)
+        self.raw_mech = PyKCS11.Mechanism(PyKCS11.CKM_RSA_PKCS, None)
         self.open(key, token)
+        # name -> (session, slot, label); the current one is in self.session
+        self.sessions = {"main": (self.session, self.slot, self.label)}
 
     def slots(self):
         result = []
@@ -154,6 +180,35 @@ class Client:
             raise Failure("NOKEY", "no private key with ID %s visible" % key)
         return found[0]
 
+    def open_more(self, name, part):
+        chosen = [s for s in self.slots() if part in s[1]]
+        if len(chosen) != 1:
+            raise Failure("NOTOKEN", "'%s': %d candidate tokens among %s" % (
+                part, len(chosen), ", ".join("%d:%s" % s for s in self.slots())))
+        slot, label = chosen[0]
+        flags = PyKCS11.CKF_SERIAL_SESSION | PyKCS11.CKF_RW_SESSION
+        session = self.pkcs11.openSession(slot, flags)
+        self.sessions[name] = (session, slot, label)
+        self.session, self.slot, self.label = session, slot, label
+        return "slot=%d token=%s" % (slot, label)
+
+    def data_object(self, label):
+        found = self.session.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, label)])
+        if not found:
+            raise Failure("NOOBJECT", "no data object '%s' visible" % label)
+        return found[0]
+
+    def read_value(self, obj, out_file):
+        lib = self.session.lib
+        template = PyKCS11.LowLevel.ckattrlist(1)
+        template[0].SetType(PyKCS11.CKA_VALUE)
+        check(lib.C_GetAttributeValue(self.session.session, obj, template))  # the size
+        check(lib.C_GetAttributeValue(self.session.session, obj, template))
+        blob = bytes(template[0].GetBin())
+        with open(out_file, "wb") as f:
+            f.write(blob)
+        return "%d" % len(blob)
+
     def c_sign(self, message_file, out_file):
         with open(message_file, "rb") as f:
             data = PyKCS11.ckbytelist(f.read())
@@ -187,14 +242,40 @@ class Client:
             key = self.private_key(args[0])
             check(lib.C_SignInit(h, self.sign_mech.to_native(), key))
             return self.c_sign(args[1], args[2])
-        if cmd == "sign-init" and len(args) == 1:
+        if cmd == "sign-init" and (len(args) == 1 or (len(args) == 2 and args[1] == "raw")):
             key = self.private_key(args[0])
-            check(lib.C_SignInit(h, self.sign_mech.to_native(), key))
+            mech = self.raw_mech if len(args) == 2 else self.sign_mech
+            check(lib.C_SignInit(h, mech.to_native(), key))
             return ""
         if cmd == "sign-final" and len(args) == 2:
             return self.c_sign(args[0], args[1])
         if cmd == "tokens" and not args:
             return "|".join("%d:%s" % s for s in self.slots())
+        if cmd == "sign-raw" and len(args) == 3:
+            key = self.private_key(args[0])
+            check(lib.C_SignInit(h, self.raw_mech.to_native(), key))
+            return self.c_sign(args[1], args[2])
+        if cmd == "random" and len(args) == 1 and args[0].isdigit():
+            buf = PyKCS11.ckbytelist([0] * int(args[0]))
+            check(lib.C_GenerateRandom(h, buf))
+            return "%d" % len(buf)
+        if cmd == "token-info" and not args:
+            info = self.pkcs11.getTokenInfo(self.slot)
+            return ",".join(info.flags2text())
+        if cmd == "session-state" and not args:
+            state = self.session.getSessionInfo().state
+            return PyKCS11.CKS.get(state, "CKS_0x%X" % state)
+        if cmd == "read-data" and len(args) >= 2:
+            return self.read_value(self.data_object(" ".join(args[1:])), args[0])
+        if cmd == "open" and len(args) >= 2:
+            if args[0] in self.sessions:
+                raise Failure("USAGE", "session %s is open already" % args[0])
+            return self.open_more(args[0], " ".join(args[1:]))
+        if cmd == "use" and len(args) == 1:
+            if args[0] not in self.sessions:
+                raise Failure("USAGE", "no session %s" % args[0])
+            self.session, self.slot, self.label = self.sessions[args[0]]
+            return ""
         raise Failure("USAGE", "unknown command or wrong arguments: %s" % cmd)
 
 
@@ -219,10 +300,11 @@ def main():
         if not words:
             continue
         if words[0] == "quit":
-            try:
-                client.session.closeSession()
-            except PyKCS11.PyKCS11Error:
-                pass
+            for session, _, _ in client.sessions.values():
+                try:
+                    session.closeSession()
+                except PyKCS11.PyKCS11Error:
+                    pass
             reply("ok bye")
             return 0
         try:
