@@ -214,8 +214,8 @@ static int detect(sc_card_t *card)
 		free_drv_data(card, drv);
 		return 0;
 	}
-	/* Not init's SC_ERROR_INVALID_CARD: OpenSC would try the next driver. */
-	drv->detect_error = definitely_absent(r) ? SC_ERROR_NO_CARD_SUPPORT : r;
+	/* Never SC_ERROR_INVALID_CARD from init: OpenSC would try the next driver. */
+	drv->detect_error = definitely_absent(r) || r == SC_ERROR_INVALID_CARD ? SC_ERROR_NO_CARD_SUPPORT : r;
 	sc_log(card->ctx, "%s, but the JPKI application did not answer after %d tries (%s): claimed and "
 	                  "refused, not handed to another driver; remove the card and insert it again",
 	       drv->atr_known ? "a known My Number Card ATR" : "a card that may be a JPKI card", attempt,
