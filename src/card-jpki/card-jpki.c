@@ -255,26 +255,24 @@ static int mynumber_init(sc_card_t *card)
 	card->caps |= SC_CARD_CAP_APDU_EXT;
 	card->max_recv_size = 0;
 	card->max_send_size = 0;
-	drv->signature_len = 0;
 	LOG_FUNC_RETURN(card->ctx, SC_SUCCESS);
 }
 
-/* The signature PIN is not left verified on the card for the processes that
- * come after this one: a consent never used, or a tool that verified it and
- * ends, would otherwise let any of them sign. */
-static void end_sign_pin_on_card(sc_card_t *card)
+/* No PIN this process verified is left verified on the card for the
+ * processes that come after it. */
+static void end_pins_on_card(sc_card_t *card)
 {
-	if (!mynumber_link_sign_pin_on_card(card) || mynumber_link_begin(card) < 0)
+	if (!mynumber_link_pins_on_card(card) || mynumber_link_begin(card) < 0)
 		return;
 	if (mynumber_link_clear_card_pins(card) < 0)
-		sc_log(card->ctx, "disconnecting: the card's signature PIN state may remain");
+		sc_log(card->ctx, "disconnecting: the card's PIN state may remain");
 	mynumber_link_end(card);
 }
 
 static int mynumber_finish(sc_card_t *card)
 {
 	if (card->drv_data != NULL) {
-		end_sign_pin_on_card(card);
+		end_pins_on_card(card);
 		drop_security_state(card);
 		free_drv_data(card, mynumber_drv(card));
 	}
@@ -296,13 +294,18 @@ static int mynumber_logout(sc_card_t *card)
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
-/* What follows a successful VERIFY, in its transaction. The text-AP PIN: its
- * files are read while the card holds it (another process may select another
- * application right after). The signature PIN when it was no consent to a
- * signature (PKCS#11's C_Login): the certificate it protects is read for this
- * process, then the card's PIN state is ended, so no process signs with it. */
+/* What follows a successful VERIFY, in its transaction, so that no PIN is
+ * left verified on the card for other processes any longer than this
+ * process needs it there:
+ * - the text-AP PIN: its files are read now and kept in memory; then the
+ *   card's PIN state is ended;
+ * - the signature PIN: the certificate it protects is read for this process,
+ *   then the card's PIN state is ended. As consent to a signature, the PIN
+ *   itself was kept for that signature (card-link.h); when the signature
+ *   follows in this very transaction, nothing is ended here. */
 static void after_verify(sc_card_t *card, int ref)
 {
+	struct mynumber_link *link = &mynumber_drv(card)->link;
 	int r;
 
 	switch (ref) {
@@ -313,17 +316,17 @@ static void after_verify(sc_card_t *card, int ref)
 			sc_log(card->ctx, "text AP: PIN verified, files not read (%s)", sc_strerror(r));
 		break;
 	case JPKI_PIN_REF_SIGN:
-		if (mynumber_link_consent_pending(card))
-			break;
+		if (mynumber_link_consent_pending(card) && link->consent_pin_len == 0)
+			return;
 		r = mynumber_files_hold_sign_cert(card);
 		if (r < 0)
 			sc_log(card->ctx, "signature PIN verified, its certificate not read (%s)", sc_strerror(r));
-		if (mynumber_link_clear_card_pins(card) < 0)
-			sc_log(card->ctx, "the card's signature PIN state may remain");
 		break;
 	default:
-		break;
+		return;
 	}
+	if (mynumber_link_clear_card_pins(card) < 0)
+		sc_log(card->ctx, "the card's PIN state may remain");
 }
 
 /* A change verifies the old value first: no process is to sign with what

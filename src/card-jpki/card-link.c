@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include "libopensc/internal.h"
 #include "libopensc/log.h"
 
@@ -18,6 +21,12 @@
 static struct mynumber_link *link_of(sc_card_t *card)
 {
 	return card != NULL && card->drv_data != NULL ? &mynumber_drv(card)->link : NULL;
+}
+
+/* Where each PIN lives (jpki-card.md). */
+static enum jpki_ap pin_ap(int ref)
+{
+	return ref == JPKI_PIN_REF_TEXT ? JPKI_AP_TEXT : JPKI_AP_JPKI;
 }
 
 static void new_transaction(struct mynumber_link *link)
@@ -136,7 +145,7 @@ static bool probe_matches(sc_card_t *card, struct mynumber_link *link)
 int mynumber_link_select_ap(sc_card_t *card, enum jpki_ap ap)
 {
 	struct mynumber_link *link = link_of(card);
-	int r;
+	int r, ref;
 
 	if (link == NULL || ap == JPKI_AP_NONE)
 		return SC_ERROR_INVALID_ARGUMENTS;
@@ -154,35 +163,46 @@ int mynumber_link_select_ap(sc_card_t *card, enum jpki_ap ap)
 	r = jpki_apdu_select_aid(card, ap);
 	LOG_TEST_RET(card->ctx, r, "SELECT application failed");
 	confirm(link, ap, 0);
-	if (ap != JPKI_AP_JPKI)
-		link->sign_pin_on_card = false;
+	/* Selecting another application ends the card's PIN state there. */
+	for (ref = 1; ref < MYNUMBER_PIN_SLOTS; ref++)
+		if (pin_ap(ref) != ap)
+			link->pin_on_card[ref] = false;
 	return SC_SUCCESS;
 }
 
 int mynumber_link_clear_card_pins(sc_card_t *card)
 {
 	struct mynumber_link *link = link_of(card);
+	enum jpki_ap away;
 	int r;
 
 	if (link == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
-	r = mynumber_link_select_ap(card, JPKI_AP_TEXT);
+	away = link->pin_on_card[JPKI_PIN_REF_TEXT] ? JPKI_AP_JPKI : JPKI_AP_TEXT;
+	r = mynumber_link_select_ap(card, away);
 	if (r == SC_SUCCESS)
 		return SC_SUCCESS;
-	sc_log(card->ctx, "no other application to select (%s): re-selecting the JPKI application, "
+	away = away == JPKI_AP_TEXT ? JPKI_AP_JPKI : JPKI_AP_TEXT;
+	sc_log(card->ctx, "no other application to select (%s): selecting the same one again, "
 	                  "which may not end the card's PIN state", sc_strerror(r));
 	unconfirm(link);
-	r = jpki_apdu_select_aid(card, JPKI_AP_JPKI);
+	r = jpki_apdu_select_aid(card, away);
 	if (r == SC_SUCCESS)
-		confirm(link, JPKI_AP_JPKI, 0);
+		confirm(link, away, 0);
 	return r;
 }
 
-bool mynumber_link_sign_pin_on_card(sc_card_t *card)
+bool mynumber_link_pins_on_card(sc_card_t *card)
 {
 	struct mynumber_link *link = link_of(card);
+	int ref;
 
-	return link != NULL && link->sign_pin_on_card;
+	if (link == NULL)
+		return false;
+	for (ref = 1; ref < MYNUMBER_PIN_SLOTS; ref++)
+		if (link->pin_on_card[ref])
+			return true;
+	return false;
 }
 
 int mynumber_link_select_ef(sc_card_t *card, unsigned fid)
@@ -260,10 +280,10 @@ void mynumber_link_pin_set(sc_card_t *card, int ref, bool verified)
 	/* A reset OpenSC itself causes reaches no callback: a mark tells. */
 	if (verified)
 		compat_reset_mark_set(card);
-	if (verified && ref == JPKI_PIN_REF_SIGN)
-		link->sign_pin_on_card = true;
+	if (verified)
+		link->pin_on_card[ref] = true;
 	if (!verified && ref == JPKI_PIN_REF_SIGN)
-		link->sign_consent = false;
+		mynumber_link_consent_drop(card);
 }
 
 void mynumber_link_forget_pins(sc_card_t *card)
@@ -273,6 +293,38 @@ void mynumber_link_forget_pins(sc_card_t *card)
 	if (link == NULL)
 		return;
 	memset(link->pin_believed, 0, sizeof link->pin_believed);
+	mynumber_link_consent_drop(card);
+}
+
+int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len)
+{
+	struct mynumber_link *link = link_of(card);
+	u8 digest[SHA256_DIGEST_LENGTH];
+	int other;
+
+	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || (value == NULL && len > 0))
+		return 0;
+	SHA256(value != NULL ? value : (const u8 *)"", len, digest);
+	for (other = 1; other < MYNUMBER_PIN_SLOTS; other++)
+		if (other != ref && link->offered_set[other]
+		    && CRYPTO_memcmp(link->offered[other], digest, sizeof digest) == 0) {
+			OPENSSL_cleanse(digest, sizeof digest);
+			return other;
+		}
+	memcpy(link->offered[ref], digest, sizeof digest);
+	link->offered_set[ref] = true;
+	OPENSSL_cleanse(digest, sizeof digest);
+	return 0;
+}
+
+void mynumber_link_consent_drop(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL)
+		return;
+	explicit_bzero(link->consent_pin, sizeof link->consent_pin);
+	link->consent_pin_len = 0;
 	link->sign_consent = false;
 }
 
@@ -283,22 +335,33 @@ bool mynumber_link_consent_pending(sc_card_t *card)
 	return link != NULL && link->sign_consent;
 }
 
-void mynumber_link_consent_grant(sc_card_t *card)
+bool mynumber_link_consent_grant(sc_card_t *card, const u8 *pin, size_t pin_len)
 {
 	struct mynumber_link *link = link_of(card);
 
-	if (link != NULL)
-		link->sign_consent = true;
+	if (link == NULL || pin == NULL || pin_len == 0 || pin_len > sizeof link->consent_pin)
+		return false;
+	mynumber_link_consent_drop(card);
+	link->sign_consent = true;
+	if (link->sign_refused_transaction == link->transaction)
+		return false;
+	memcpy(link->consent_pin, pin, pin_len);
+	link->consent_pin_len = pin_len;
+	return true;
 }
 
-bool mynumber_link_consent_take(sc_card_t *card)
+bool mynumber_link_consent_take(sc_card_t *card, u8 *pin, size_t pin_cap, size_t *pin_len)
 {
 	struct mynumber_link *link = link_of(card);
-	bool granted;
 
-	if (link == NULL)
+	if (link == NULL || pin == NULL || pin_len == NULL || pin_cap < sizeof link->consent_pin)
 		return false;
-	granted = link->sign_consent;
-	link->sign_consent = false;
-	return granted;
+	if (!link->sign_consent) {
+		link->sign_refused_transaction = link->transaction;
+		return false;
+	}
+	memcpy(pin, link->consent_pin, link->consent_pin_len);
+	*pin_len = link->consent_pin_len;
+	mynumber_link_consent_drop(card);
+	return true;
 }

@@ -46,11 +46,27 @@ struct mynumber_link {
 	bool pin_believed[MYNUMBER_PIN_SLOTS];
 
 	/* One signature with the Digital Signature Key is allowed: granted by a
-	 * VERIFY of its PIN that counts as consent, taken by the signature. */
+	 * VERIFY of its PIN that counts as consent, taken by the signature. The
+	 * card's PIN state is ended right after that VERIFY (another process
+	 * could sign in between), so the PIN is kept here, for that one
+	 * signature, which verifies it again in its own transaction. Not kept
+	 * when the VERIFY comes in the very transaction whose signature was just
+	 * refused for want of consent (OpenSC's own re-verification right
+	 * before it signs again). Wiped when taken and on every drop. */
 	bool sign_consent;
-	/* The card may hold the signature PIN verified (for every process on
-	 * the machine): since a VERIFY of it, no other application selected. */
-	bool sign_pin_on_card;
+	u8 consent_pin[JPKI_PIN_MAX_LEN];
+	size_t consent_pin_len;          /* 0: the card holds the PIN (same transaction) */
+	unsigned long sign_refused_transaction;
+
+	/* SHA-256 of the last value offered for each PIN, whatever its format:
+	 * a value offered for one PIN is never sent as another (a client that
+	 * logs in to every token with one PIN, ssh-agent's ssh-add -s). */
+	u8 offered[MYNUMBER_PIN_SLOTS][32];
+	bool offered_set[MYNUMBER_PIN_SLOTS];
+
+	/* The card may hold the PIN verified, for every process on the machine:
+	 * since a VERIFY of it, no other application selected. */
+	bool pin_on_card[MYNUMBER_PIN_SLOTS];
 
 	/* The card answered a READ BINARY by short EF identifier with anything
 	 * but data: SELECT + READ BINARY for the rest of this connection. */
@@ -101,21 +117,34 @@ void mynumber_link_set_probe(sc_card_t *card, const u8 *auth_cert, size_t len);
 /* PIN beliefs; ref is enum jpki_pin_ref. */
 bool mynumber_link_pin_believed(sc_card_t *card, int ref);
 void mynumber_link_pin_set(sc_card_t *card, int ref, bool verified);
-/* Logout, reset, finish: every belief and the consent go. */
+/* Reset, finish: every belief and the consent go. */
 void mynumber_link_forget_pins(sc_card_t *card);
 
-/* Ends the card's PIN state by a SELECT of another application (the text
- * AP; where that fails, the JPKI AP again, which may not). Within a
+/* Ends the card's PIN state by a SELECT of an application other than the one
+ * holding a PIN (the text AP for JPKI PINs, and the other way round; where
+ * that fails, the same application again, which may not end it). Within a
  * transaction; this process's beliefs stay: the card answers 6982 when a PIN
  * is needed again and OpenSC's PIN cache verifies it. 0 or the card's error. */
 int mynumber_link_clear_card_pins(sc_card_t *card);
-/* Whether the card may still hold the signature PIN verified. */
-bool mynumber_link_sign_pin_on_card(sc_card_t *card);
+/* Whether the card may still hold any PIN verified by this process. */
+bool mynumber_link_pins_on_card(sc_card_t *card);
 
-/* Consent for one signature with the Digital Signature Key. take returns
- * whether one was granted and clears it. */
-void mynumber_link_consent_grant(sc_card_t *card);
-bool mynumber_link_consent_take(sc_card_t *card);
+/* Records value (len bytes, as the application gave it) as offered for PIN
+ * ref and returns 0, or, when the same value was offered for another of the
+ * card's PINs on this connection, returns that PIN's reference and records
+ * nothing: the value was typed for the other PIN and must not be spent on
+ * this one. */
+int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len);
+
+/* Consent for one signature with the Digital Signature Key, after a VERIFY of
+ * pin (pin_len bytes, as sent) in this transaction. Returns whether the PIN
+ * was kept (the caller then ends the card's PIN state). */
+bool mynumber_link_consent_grant(sc_card_t *card, const u8 *pin, size_t pin_len);
+/* Takes the consent: false when there is none (and notes the refusal in this
+ * transaction); else true with the kept PIN copied to pin (*pin_len 0 when
+ * the card holds it). pin_cap must be JPKI_PIN_MAX_LEN. */
+bool mynumber_link_consent_take(sc_card_t *card, u8 *pin, size_t pin_cap, size_t *pin_len);
 bool mynumber_link_consent_pending(sc_card_t *card);
+void mynumber_link_consent_drop(sc_card_t *card);
 
 #endif

@@ -285,6 +285,12 @@ int jpki_apdu_sign(sc_card_t *card, const u8 *digest_info, size_t len, size_t si
 		r = sc_check_sw(card, apdu.sw1, apdu.sw2);
 	if (r == SC_SUCCESS && (apdu.resplen == 0 || apdu.resplen > out_cap))
 		r = apdu.resplen == 0 ? SC_ERROR_UNKNOWN_DATA_RECEIVED : SC_ERROR_BUFFER_TOO_SMALL;
+	/* A signature is exactly as long as the key's modulus: anything else
+	 * (a truncated answer) is no signature. */
+	if (r == SC_SUCCESS && signature_len != 0 && apdu.resplen != signature_len) {
+		sc_log(card->ctx, "the card answered %zu bytes for a %zu-byte signature", apdu.resplen, signature_len);
+		r = SC_ERROR_UNKNOWN_DATA_RECEIVED;
+	}
 	if (r == SC_SUCCESS) {
 		memcpy(out, response, apdu.resplen);
 		r = (int)apdu.resplen;

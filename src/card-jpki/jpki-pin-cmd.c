@@ -139,12 +139,32 @@ static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
 	else if (tries < 0 && sw != JPKI_SW_OK)
 		LOG_TEST_RET(card->ctx, unexpected_sw(card, sw), "VERIFY (status): unexpected status");
 	data->pin1.max_tries = rule->max_tries;
+	/* Whether the card holds the PIN cannot be asked (a no-data VERIFY
+	 * answers 63Cx either way), and another process may have ended it: not
+	 * believed is "unknown", never "logged out", which would make
+	 * opensc-pkcs11 close the sessions of a token whose login its PIN cache
+	 * can still restore (C_GetSessionInfo). */
 	data->pin1.logged_in = mynumber_link_pin_believed(card, rule->ref) ? SC_PIN_STATE_LOGGED_IN
-	                                                                   : SC_PIN_STATE_LOGGED_OUT;
+	                                                                   : SC_PIN_STATE_UNKNOWN;
 	report_tries(data, tries_left, tries);
 	if (tries == 0)
 		sc_log(card->ctx, "%s is blocked", rule->name);
 	return SC_SUCCESS;
+}
+
+/* A value offered for another of the card's PINs a moment ago, or at any
+ * time on this connection, cannot be meant for this one: typed for the other,
+ * it is refused here rather than spent on this PIN's tries. */
+static int offered_elsewhere(sc_card_t *card, const struct jpki_pin_rule *rule, const u8 *value, size_t len)
+{
+	int other = mynumber_link_offer_pin(card, rule->ref, value, len);
+	const struct jpki_pin_rule *other_rule = jpki_pin_rule_for(other);
+
+	if (other == 0 || other_rule == NULL)
+		return SC_SUCCESS;
+	sc_log(card->ctx, "%s refused before the card: the same value was offered for the %s on this connection "
+	                  "(a client that logs in to every token with one PIN)", rule->name, other_rule->name);
+	return SC_ERROR_PIN_CODE_INCORRECT;
 }
 
 static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
@@ -155,6 +175,9 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	unsigned sw = 0;
 	int r;
 
+	r = offered_elsewhere(card, rule, data->pin1.data, data->pin1.len);
+	if (r != SC_SUCCESS)
+		return r;
 	r = take_pin_value(card, rule, "", data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
 	if (r != SC_SUCCESS)
 		return r;
@@ -162,11 +185,37 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	r = select_pin(card, rule);
 	if (r == SC_SUCCESS)
 		r = jpki_apdu_verify(card, pin, pin_len, &sw);
-	explicit_bzero(pin, sizeof pin);
-	LOG_TEST_RET(card->ctx, r, "VERIFY could not be sent");
-	r = verify_outcome(card, rule, sw, data, tries_left);
+	if (r == SC_SUCCESS)
+		r = verify_outcome(card, rule, sw, data, tries_left);
 	if (r == SC_SUCCESS && rule->ref == JPKI_PIN_REF_SIGN && verify_is_consent(card, data))
-		mynumber_link_consent_grant(card);
+		(void)mynumber_link_consent_grant(card, pin, pin_len);
+	explicit_bzero(pin, sizeof pin);
+	LOG_TEST_RET(card->ctx, r, "VERIFY");
+	return r;
+}
+
+int mynumber_pin_verify_kept(sc_card_t *card, int ref, const u8 *pin, size_t pin_len)
+{
+	const struct jpki_pin_rule *rule = jpki_pin_rule_for(ref);
+	struct sc_pin_cmd_data data;
+	int saved_debug = card->ctx->debug;
+	unsigned sw = 0;
+	int r;
+
+	if (rule == NULL || pin == NULL || pin_len == 0)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	memset(&data, 0, sizeof data);
+	/* Outside sc_pin_cmd, which mutes the APDU log below the PIN level:
+	 * the same here, or the VERIFY's data would be hex-dumped. */
+	if (card->ctx->debug < SC_LOG_DEBUG_PIN)
+		card->ctx->debug = 0;
+	r = select_pin(card, rule);
+	if (r == SC_SUCCESS)
+		r = jpki_apdu_verify(card, pin, pin_len, &sw);
+	card->ctx->debug = saved_debug;
+	if (r == SC_SUCCESS)
+		r = verify_outcome(card, rule, sw, &data, NULL);
+	LOG_TEST_RET(card->ctx, r, "VERIFY of the kept PIN");
 	return r;
 }
 

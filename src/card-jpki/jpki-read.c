@@ -200,18 +200,35 @@ out:
 	LOG_FUNC_RETURN(card->ctx, r);
 }
 
+/* The cardholder's private data: the signature certificate (name, address,
+ * birth date, sex) and the text AP's files. */
+static bool private_ef(enum jpki_ap ap, unsigned fid)
+{
+	if (ap == JPKI_AP_JPKI)
+		return fid == JPKI_EF_SIGN_CERT;
+	return ap == JPKI_AP_TEXT && (fid == JPKI_TEXT_EF_MY_NUMBER || fid == JPKI_TEXT_EF_BASIC_INFO
+	                              || fid == JPKI_TEXT_EF_INTEGRITY);
+}
+
 int mynumber_read_whole_ef(sc_card_t *card, enum jpki_ap ap, unsigned fid, int content, u8 **data,
                            size_t *len)
 {
-	int r;
+	int saved_debug, r;
 
 	if (card == NULL || data == NULL || len == NULL)
 		return SC_ERROR_INVALID_ARGUMENTS;
 	r = mynumber_link_begin(card);
 	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
+	/* OpenSC's reader layer hex-dumps every answer from debug level 3: a
+	 * private file is read with the log muted below SC_LOG_DEBUG_PIN, as
+	 * sc_pin_cmd mutes PIN commands. */
+	saved_debug = card->ctx->debug;
+	if (private_ef(ap, fid) && card->ctx->debug < SC_LOG_DEBUG_PIN)
+		card->ctx->debug = 0;
 	r = mynumber_link_select_ap(card, ap);
 	if (r == SC_SUCCESS)
 		r = read_whole_ef(card, ap, fid, content, data, len);
+	card->ctx->debug = saved_debug;
 	mynumber_link_end(card);
 	return r;
 }

@@ -20,8 +20,9 @@
  * content: MYNUMBER_READ_RAW, MYNUMBER_READ_TLV, or a tag (0x30) the file must
  * start with in DER, sized by that header strictly. Anything a header claims
  * beyond the file's end is SC_ERROR_CORRUPTED_DATA; a file larger than 32 KiB
- * is SC_ERROR_FILE_TOO_SMALL; else the card's error. The caller wipes and
- * frees the buffer. */
+ * is SC_ERROR_FILE_TOO_SMALL; else the card's error. The cardholder's private
+ * files (the signature certificate, the text AP's) are read with OpenSC's log
+ * muted below SC_LOG_DEBUG_PIN. The caller wipes and frees the buffer. */
 int mynumber_read_whole_ef(sc_card_t *card, enum jpki_ap ap, unsigned fid, int content, u8 **data,
                            size_t *len);
 

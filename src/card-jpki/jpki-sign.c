@@ -68,8 +68,6 @@ int mynumber_keys_note(sc_card_t *card, int key_ref, const struct jpki_cert_key 
 		return SC_ERROR_NOT_SUPPORTED;
 	}
 	drv->key_bits[key_ref] = key->bits;
-	if ((key->bits + 7) / 8 > drv->signature_len)
-		drv->signature_len = (key->bits + 7) / 8;
 	if (drv->key_size_fn != NULL)
 		drv->key_size_fn(drv->key_size_arg, key_ref, key->bits);
 	for (i = 0; i < card->algorithm_count; i++)
@@ -105,7 +103,7 @@ static int sign_in_transaction(sc_card_t *card, int key_ref, unsigned fid, const
 	LOG_TEST_RET(card->ctx, r, "cannot select the JPKI application");
 	r = mynumber_link_select_ef(card, fid);
 	LOG_TEST_RET(card->ctx, r, "cannot select the key");
-	r = jpki_apdu_sign(card, data, len, drv->signature_len, out, outlen);
+	r = jpki_apdu_sign(card, data, len, (drv->key_bits[key_ref] + 7) / 8, out, outlen);
 	if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
 		mynumber_link_pin_set(card, key_ref, false);
 	return r;
@@ -115,6 +113,8 @@ int mynumber_compute_signature(sc_card_t *card, const u8 *data, size_t len, u8 *
 {
 	struct mynumber_drv_data *drv = mynumber_drv(card);
 	int key_ref = drv->sign_key_ref;
+	u8 kept_pin[JPKI_PIN_MAX_LEN];
+	size_t kept_len = 0;
 	unsigned fid;
 	int r;
 
@@ -125,15 +125,22 @@ int mynumber_compute_signature(sc_card_t *card, const u8 *data, size_t len, u8 *
 	LOG_TEST_RET(card->ctx, r, "no key chosen (set_security_env first)");
 	r = check_input_length(card, key_ref, len);
 	LOG_TEST_RET(card->ctx, r, "signature input refused before the card");
-	if (drv->signature_len != 0 && outlen < drv->signature_len)
+	if (outlen < (drv->key_bits[key_ref] + 7) / 8)
 		LOG_FUNC_RETURN(card->ctx, SC_ERROR_BUFFER_TOO_SMALL);
-	if (key_ref == JPKI_PIN_REF_SIGN && !mynumber_link_consent_take(card))
-		LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
-		             "the Digital Signature Key signs only right after its PIN, once per PIN (no APDU sent)");
 
 	r = mynumber_link_begin(card);
 	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
-	r = sign_in_transaction(card, key_ref, fid, data, len, out, outlen);
+	if (key_ref == JPKI_PIN_REF_SIGN && !mynumber_link_consent_take(card, kept_pin, sizeof kept_pin, &kept_len)) {
+		mynumber_link_end(card);
+		LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+		             "the Digital Signature Key signs only right after its PIN, once per PIN (no APDU sent)");
+	}
+	/* The consent's PIN, kept since its VERIFY ended the card's PIN state,
+	 * is verified again right before the signature it was given for. */
+	r = kept_len > 0 ? mynumber_pin_verify_kept(card, key_ref, kept_pin, kept_len) : SC_SUCCESS;
+	explicit_bzero(kept_pin, sizeof kept_pin);
+	if (r == SC_SUCCESS)
+		r = sign_in_transaction(card, key_ref, fid, data, len, out, outlen);
 	/* One consent, one signature: after it the card holds the PIN for
 	 * nobody. A failure here only means the card keeps it until another
 	 * application is selected; the signature's own result stands. */

@@ -72,7 +72,6 @@ struct mynumber_drv_data {
 	int sign_key_ref;           /* from set_security_env; 0 = none */
 	/* Each key's size in bits from its own certificate; 0 until read. */
 	size_t key_bits[MYNUMBER_PIN_SLOTS];
-	size_t signature_len;       /* bytes the largest known key's signature takes */
 	mynumber_key_size_fn key_size_fn;  /* the emulator's, see card-jpki.h */
 	void *key_size_arg;
 	/* In a PKCS#11 application, only a context-specific login is consent,
@@ -109,6 +108,10 @@ int jpki_apdu_read_binary_sfi(sc_card_t *card, unsigned sfi, u8 *buf, size_t wan
  * status word is returned in *sw for the PIN logic to interpret. */
 int jpki_apdu_verify(sc_card_t *card, const u8 *pin, size_t pin_len, unsigned *sw);
 int jpki_apdu_change(sc_card_t *card, const u8 *new_pin, size_t new_len, unsigned *sw);
+/* COMPUTE DIGITAL SIGNATURE over a DigestInfo (1-255 bytes). signature_len:
+ * the key's modulus in bytes, which the answer must match (0: unknown, any
+ * length). Returns the signature's length or an OpenSC error;
+ * SC_ERROR_UNKNOWN_DATA_RECEIVED for an answer of the wrong length. */
 int jpki_apdu_sign(sc_card_t *card, const u8 *digest_info, size_t len, size_t signature_len,
                    u8 *out, size_t out_cap);
 size_t jpki_apdu_max_read(sc_card_t *card);
@@ -128,6 +131,11 @@ void mynumber_forget_selection(sc_card_t *card);
 
 /* jpki-pin-cmd.c */
 int mynumber_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left);
+/* VERIFY of a PIN this process verified before (the consent kept for one
+ * signature), inside the caller's transaction, with the APDU log muted below
+ * SC_LOG_DEBUG_PIN as sc_pin_cmd does. 0, SC_ERROR_PIN_CODE_INCORRECT (the PIN
+ * changed meanwhile), SC_ERROR_AUTH_METHOD_BLOCKED, or the card's error. */
+int mynumber_pin_verify_kept(sc_card_t *card, int ref, const u8 *pin, size_t pin_len);
 
 /* jpki-sign.c */
 /* Records a key's own size (from its certificate), registers it with OpenSC

@@ -134,14 +134,12 @@ static void log_refusal(sc_context_t *ctx, int status, unsigned mismatch)
 	}
 }
 
-/* Reads the three files with the APDU log muted: the responses are the
- * card-face data, and OpenSC's reader layer hex-dumps every response from
- * debug level 3 up. sc_pin_cmd mutes PIN commands the same way. */
+/* Reads the three files (jpki-read.c mutes the log for them: OpenSC's reader
+ * layer hex-dumps every response from debug level 3). */
 static int read_text_files(sc_card_t *card, u8 *ef[3], size_t ef_len[3], int *failed_ef)
 {
 	static const unsigned fids[3] = { JPKI_TEXT_EF_MY_NUMBER, JPKI_TEXT_EF_BASIC_INFO,
 	                                  JPKI_TEXT_EF_INTEGRITY };
-	int saved_debug = card->ctx->debug;
 	int r;
 	int i;
 
@@ -150,13 +148,11 @@ static int read_text_files(sc_card_t *card, u8 *ef[3], size_t ef_len[3], int *fa
 	r = mynumber_link_begin(card);
 	if (r < 0)
 		return r;
-	card->ctx->debug = 0;
 	for (i = 0; i < 3 && r == SC_SUCCESS; i++) {
 		r = mynumber_read_whole_ef(card, JPKI_AP_TEXT, fids[i], MYNUMBER_READ_TLV, &ef[i], &ef_len[i]);
 		if (r != SC_SUCCESS)
 			*failed_ef = i;
 	}
-	card->ctx->debug = saved_debug;
 	mynumber_link_end(card);
 	return r;
 }

@@ -421,7 +421,7 @@ static void signature_certificate_needs_pin(void **state)
 	sc_pkcs15_object_t *obj;
 	sc_pkcs15_cert_t *cert = NULL;
 	sc_pkcs15_pubkey_t *key = NULL;
-	unsigned long before, ins_before_select;
+	unsigned long before;
 	uint8_t *file;
 	size_t len;
 
@@ -436,9 +436,12 @@ static void signature_certificate_needs_pin(void **state)
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 
 	before = apdu_count(&w);
-	/* a transaction of its own: SELECT AID, SELECT 001B, VERIFY */
+	/* a transaction of its own: SELECT AID, SELECT 001B, VERIFY; the
+	 * certificate is read for this process in the same transaction (one
+	 * extended READ by SFI), then the card's PIN state is ended (SELECT of
+	 * the text AP) */
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
-	assert_int_equal(apdu_count(&w), before + 3);
+	assert_int_equal(apdu_count(&w), before + 5);
 	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_SIGN));
 	file = test_world_file("jpki/0001", &len);
 	{
@@ -446,25 +449,44 @@ static void signature_certificate_needs_pin(void **state)
 		size_t data_len = 0;
 
 		before = apdu_count(&w);
-		ins_before_select = ins_count(&w, 0xA4);
 		assert_int_equal(sc_pkcs15_read_file(w.p15, &((sc_pkcs15_cert_info_t *)obj->data)->path,
 		                                     &data, &data_len, 1), SC_SUCCESS);
 		assert_int_equal(data_len, len);
 		assert_memory_equal(data, file, len);
-		/* the JPKI AP confirmed by reading back the start of 000A (no
-		 * SELECT that could drop the PIN), one extended READ by SFI */
-		assert_int_equal(apdu_count(&w), before + 2);
-		assert_int_equal(ins_count(&w, 0xA4), ins_before_select);
+		assert_int_equal(apdu_count(&w), before);
 		free(data);
 	}
 	before = apdu_count(&w);
 	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
 	                 SC_SUCCESS);
-	/* another transaction: the start of 000A read back, 0001 by SFI */
-	assert_int_equal(apdu_count(&w), before + 2);
+	assert_int_equal(apdu_count(&w), before);
 	assert_int_equal(key->u.rsa.modulus.len, 256);
 	sc_pkcs15_free_pubkey(key);
 	free(file);
+	test_world_close(&w);
+}
+
+/* A transaction of this process that holds a JPKI PIN confirms the JPKI AP
+ * by reading back the start of EF 000A, not by a SELECT that might drop the
+ * PIN (the sim drops it on a re-SELECT by default). */
+static void ap_confirmed_by_read_back(void **state)
+{
+	u8 digest[32] = { 0 }, signature[512];
+	unsigned long before, selects;
+	struct test_world w;
+
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	before = apdu_count(&w);
+	selects = ins_count(&w, 0xA4);
+	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                 256);
+	/* READ BINARY 8A Le 40, SELECT 0017, COMPUTE DIGITAL SIGNATURE */
+	assert_int_equal(apdu_count(&w), before + 3);
+	assert_int_equal(ins_count(&w, 0xA4), selects + 1);
 	test_world_close(&w);
 }
 
@@ -517,6 +539,34 @@ static void impossible_pins_cost_nothing(void **state)
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 4, "1234", NULL, NULL), SC_ERROR_INVALID_ARGUMENTS);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_UNBLOCK, 1, "1234", "1234", NULL), SC_ERROR_NOT_SUPPORTED);
+	test_world_close(&w);
+}
+
+/* ssh-agent logs in to every token with the one value typed: a value offered
+ * for one PIN is never sent as another (whatever its format), so a 6-16
+ * character value typed for the authentication PIN costs no signature-PIN
+ * try, and the right authentication PIN no card-info try. */
+static void value_for_one_pin_never_sent_as_another(void **state)
+{
+	struct test_world w;
+	unsigned long before;
+
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	before = apdu_count(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, "ABC123", NULL, NULL), SC_ERROR_INVALID_PIN_LENGTH);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, "ABC123", NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(apdu_count(&w), before);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	before = ins_count(&w, 0x20);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x20), before);
+	/* its own values still go through */
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, text_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
 	test_world_close(&w);
 }
 
@@ -714,8 +764,9 @@ static void sign_pin_left_for_nobody(void **state)
 	test_world_open(&w, keeps);
 	test_world_bind(&w);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
-	/* the control: the consent stands until the signature */
-	assert_int_equal(raw_sign_sw(&w), 0x9000);
+	/* the consent's VERIFY ends the card's PIN state at once: the signature
+	 * verifies the kept PIN again in its own transaction */
+	assert_int_equal(raw_sign_sw(&w), 0x6982);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
@@ -1031,8 +1082,10 @@ int main(void)
 		cmocka_unit_test(sfi_refused_midway),
 		cmocka_unit_test(sfi_read_moves_current_ef),
 		cmocka_unit_test(signature_certificate_needs_pin),
+		cmocka_unit_test(ap_confirmed_by_read_back),
 		cmocka_unit_test(public_key_1_without_pin),
 		cmocka_unit_test(impossible_pins_cost_nothing),
+		cmocka_unit_test(value_for_one_pin_never_sent_as_another),
 		cmocka_unit_test(verify_right_wrong_and_tries),
 		cmocka_unit_test(blocked_pin_6983),
 		cmocka_unit_test(blocked_pin_6984),

@@ -91,8 +91,7 @@ struct other_client {
 	const char *tag;
 	const char *what;
 	void (*act)(struct shared_world *s);   /* NULL: nobody else uses the card */
-	bool keeps_jpki_pins;  /* PIN state left on the card when it acts in the JPKI AP */
-	bool keeps_text_pin;   /* ... when it acts in the text AP */
+	bool keeps_text_pin;   /* PIN state left on the card when it acts in the text AP */
 };
 
 struct operation {
@@ -314,15 +313,15 @@ static void x_sign_with_key_2(struct shared_world *s)
 /* Who acted, and whether the card still holds the PIN state we left (the sim's
  * default reselect_clears_pin = yes: a SELECT of the same AP drops it too). */
 static const struct other_client others[] = {
-	{ "none", "nobody", NULL, true, true },
-	{ "a", "(a) selected the text AP", x_text_ap, false, false },
-	{ "b1", "(b) selected JPKI EF 001B (signature PIN)", x_jpki_ef_001b, true, true },
-	{ "b2", "(b) selected JPKI EF 000A (authentication certificate)", x_jpki_ef_000a, true, true },
-	{ "c", "(c) selected the text AP's PIN EF 0011", x_text_pin_ef, false, false },
-	{ "d", "(d) reset the card", x_reset, false, false },
-	{ "e", "(e) selected the JPKI AP again", x_jpki_ap, false, false },
-	{ "f", "(f) verified the signature PIN", x_verify_sign_pin, true, false },
-	{ "g", "(g) verified the signature PIN and signed with key 02", x_sign_with_key_2, true, false },
+	{ "none", "nobody", NULL, true },
+	{ "a", "(a) selected the text AP", x_text_ap, false },
+	{ "b1", "(b) selected JPKI EF 001B (signature PIN)", x_jpki_ef_001b, true },
+	{ "b2", "(b) selected JPKI EF 000A (authentication certificate)", x_jpki_ef_000a, true },
+	{ "c", "(c) selected the text AP's PIN EF 0011", x_text_pin_ef, false },
+	{ "d", "(d) reset the card", x_reset, false },
+	{ "e", "(e) selected the JPKI AP again", x_jpki_ap, false },
+	{ "f", "(f) verified the signature PIN", x_verify_sign_pin, false },
+	{ "g", "(g) verified the signature PIN and signed with key 02", x_sign_with_key_2, false },
 };
 
 /* The other client acts; its APDUs are kept apart from ours for the trace check. */
@@ -568,13 +567,6 @@ static void do_read_field(bool x_before, const char *label, const char *fact_key
 
 /* ---- the operations --------------------------------------------------------- */
 
-/* What a signature or a read after the other client acted between VERIFY and
- * it must give: the card's PIN state is gone when the other client dropped it. */
-static int after_jpki_pin(void)
-{
-	return S.x->keeps_jpki_pins ? SC_SUCCESS : SC_ERROR_SECURITY_STATUS_NOT_SATISFIED;
-}
-
 static void op_verify_auth(struct shared_world *s)
 {
 	do_verify(X_BEFORE, 1, auth_pin, SC_SUCCESS);
@@ -614,10 +606,15 @@ static void op_sign_sign(struct shared_world *s)
 /* Key 02 with the other client between the VERIFY and the signature: signed
  * with key 02 while the card kept PIN 2, else refused (the signature PIN is
  * never cached: the key asks for user consent). */
+/* Whatever another client did between the VERIFY (the consent) and the
+ * signature, the signature comes, from key 02: the driver ended the card's PIN
+ * state at the VERIFY and verifies the kept PIN again right before it signs.
+ * A reset of the card is the exception: it cancels the consent (the
+ * application is asked for the PIN again). */
 static void op_sign_sign_x_between(struct shared_world *s)
 {
 	do_verify(NO_X, 2, sign_pin, SC_SUCCESS);
-	do_sign(X_BEFORE, 2, after_jpki_pin());
+	do_sign(X_BEFORE, 2, S.x->act == x_reset ? SC_ERROR_SECURITY_STATUS_NOT_SATISFIED : SC_SUCCESS);
 }
 
 /* Both keys in turn: after a key-02 signature, key 01 needs PIN 1 again (the
@@ -663,10 +660,12 @@ static void op_read_certs(struct shared_world *s)
 	do_read_cert(NO_X, 2, cert_sign, cert_sign_len, 0);
 }
 
+/* The certificate was read in the VERIFY's transaction and is this
+ * process's until logout: whatever the other client did, it reads. */
 static void op_read_cert2_x_between(struct shared_world *s)
 {
 	do_verify(NO_X, 2, sign_pin, SC_SUCCESS);
-	do_read_cert(X_BEFORE, 2, cert_sign, cert_sign_len, after_jpki_pin());
+	do_read_cert(X_BEFORE, 2, cert_sign, cert_sign_len, SC_SUCCESS);
 }
 
 /* Tries made to differ first (auth 2, sign 4, text 3) by another client's
