@@ -992,6 +992,40 @@ static void ca_certificate_faults_end_cleanly(void **state)
 	}
 }
 
+/* Binds, verifies PIN 1 and signs with key 01; returns the signature's result
+ * and, in *sign_apdu, the number of the COMPUTE DIGITAL SIGNATURE APDU. */
+static int bind_verify_sign(const char *const *settings, unsigned long *sign_apdu)
+{
+	u8 digest[32] = { 0 }, signature[512];
+	struct test_world w;
+	int r;
+
+	test_world_open(&w, settings);
+	test_world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	/* the read-back of 000A, SELECT 0017, then the signature */
+	*sign_apdu = apdu_count(&w) + 3;
+	r = sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	                                SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256, digest,
+	                                sizeof digest, signature, sizeof signature, NULL);
+	test_world_close(&w);
+	return r;
+}
+
+/* A signature answer cut short is no signature: an error, not zero-padded
+ * bytes handed on as one. */
+static void truncated_signature_is_no_signature(void **state)
+{
+	char setting[48];
+	const char *truncated[] = { setting, "truncate_after=100", NULL };
+	unsigned long sign_apdu = 0, again = 0;
+
+	assert_int_equal(bind_verify_sign(NULL, &sign_apdu), 256);
+	snprintf(setting, sizeof setting, "truncate_apdu=%lu", sign_apdu);
+	assert_int_equal(bind_verify_sign(truncated, &again), SC_ERROR_UNKNOWN_DATA_RECEIVED);
+	assert_int_equal(again, sign_apdu);
+}
+
 static void truncated_certificate_is_corrupt(void **state)
 {
 	/* APDU 4 is the READ of 000A by SFI (after SELECT AID and READ 0006 by
@@ -1097,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(switches_all_bind),
 		cmocka_unit_test(extended_refused_falls_back),
 		cmocka_unit_test(truncated_certificate_is_corrupt),
+		cmocka_unit_test(truncated_signature_is_no_signature),
 		cmocka_unit_test(ca_certificate_faults_end_cleanly),
 		cmocka_unit_test(faults_end_cleanly),
 		cmocka_unit_test(pin_never_logged),

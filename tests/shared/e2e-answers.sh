@@ -353,10 +353,12 @@ pin-cache-consent)
 		$2 == "00" && $3 == "20" && $4 == "00" && $5 == "80" && $6 ~ /^[0-9A-F][0-9A-F]$/ { if (cur == "001B") printf "V" }
 		$2 == "80" && $3 == "2A" && / 90 00$/ { printf "S" }
 		END { print "" }')
-	if [ "$verifies" -eq 3 ] && [ "$signed" -eq 3 ] && [ "$events" = VSVSVS ]; then
-		shared_ok "card: 3 VERIFYs of the signature PIN with data and 3 signatures, one VERIFY before each ($events)"
+	# The login's VERIFY (which ends the card's PIN state at once), then one
+	# VERIFY right before each signature, in the signature's transaction.
+	if [ "$verifies" -eq 4 ] && [ "$signed" -eq 3 ] && [ "$events" = VVSVSVS ]; then
+		shared_ok "card: the login's VERIFY, then one VERIFY of the signature PIN right before each of 3 signatures ($events)"
 	else
-		shared_bad card "VERIFYs of the signature PIN with data: $verifies, signatures: $signed, order $events (expected 3, 3, VSVSVS)"
+		shared_bad card "VERIFYs of the signature PIN with data: $verifies, signatures: $signed, order $events (expected 4, 3, VVSVSVS)"
 	fi
 	# The card does not stay able to sign for another process: its SELECT
 	# of the JPKI AP and EF 001A, then 80 2A, meet 69 82 (security status).

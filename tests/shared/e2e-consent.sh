@@ -40,51 +40,65 @@ if [ "${1:-}" != "--inside" ]; then
 	self=$here/e2e-consent.sh
 	shared_run_case "$self" consent
 	shared_run_case "$self" consent-reselect-keeps-pin --set reselect_clears_pin=no
+	shared_conf "$outer_work/card-info.conf" --card-info --card-info-pkcs11
+	shared_run_case "$self" text-pin --conf "$outer_work/card-info.conf"
+	shared_run_case "$self" text-pin-reselect-keeps-pin --conf "$outer_work/card-info.conf" --set reselect_clears_pin=no
 	shared_outer_end
 fi
 
 # ---- inside the harness ---------------------------------------------------------
+case_name=$2
 shared_inside_setup "$3"
 SIGN_OK='^#[0-9]+ 80 2A .*=> [0-9]+ bytes \+ 90 00'
 ANY_SIGN='^#[0-9]+ 80 2A '
 
-# Another process tries the signature key with raw APDUs (checks NAME and
-# NAME-no-ap-select).
-raw_sign_attempts() { # check name
-	new_message
-	digest=$(openssl dgst -sha256 -binary "$msg" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F')
-	sign_apdu=802A0080333031300D060960864801650304020105000420${digest}00
-	# Without the AP SELECT first: with the default card, selecting the JPKI
-	# AP again drops its PINs by itself.
-	from=$(($(trace_lines) + 1))
-	other_apdus 00A4020C02001A "$sign_apdu" ||
-		shared_bad "$1-no-ap-select" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
-	sw=$(apdus_last_sw)
-	signed=$(trace_since "$from" "$SIGN_OK")
-	if [ "$signed" -eq 0 ] && [ -n "$sw" ] && [ "$sw" != 9000 ]; then
-		shared_ok "$1-no-ap-select: SELECT 001A, 80 2A from another process: refused ($sw)"
-	else
-		shared_bad "$1-no-ap-select" "another process's SELECT 001A, 80 2A (no AP SELECT): status '$sw', the card signed $signed time(s)"
+case $case_name in
+text-pin*)
+	# The text-AP PIN is not left verified for another process's raw READ
+	# BINARY after a card-face read, after a bare VERIFY, nor while a PKCS#11
+	# session is logged in on the card-info token.
+	if other card-face; then
+		other_raw_text_read text-after-card-face
 	fi
-	from=$(($(trace_lines) + 1))
-	other_apdus "$SELECT_JPKI" 00A4020C02001A "$sign_apdu" ||
-		shared_bad "$1" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
-	sw=$(apdus_last_sw)
-	card_sw=$(tail -n +"$from" "$trace" | grep -E "$ANY_SIGN" | tail -n 1 | sed 's/.*=> //')
-	if [ "$sw" = 6982 ] && [ "$card_sw" = "69 82" ]; then
-		shared_ok "$1: SELECT JPKI AP, SELECT 001A, 80 2A from another process: 69 82 (opensc-tool and trace)"
+	if pkcs15-tool --verify-pin --auth-id 03 --pin "$text_pin" </dev/null >"$work/other.out" 2>"$work/other.err"; then
+		other_raw_text_read text-after-verify-03
 	else
-		shared_bad "$1" "another process's SELECT JPKI AP, SELECT 001A, 80 2A: opensc-tool '$sw', trace '$card_sw', expected 6982"
+		shared_bad text-verify-03 "pkcs15-tool --verify-pin --auth-id 03: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
 	fi
-}
-
+	client_start 01
+	step open info 'Card Info Input Support PIN' || shared_die text-p11 "session on the card-info token: $reply"
+	step login "$text_pin" || shared_die text-p11 "C_Login on the card-info token: $reply"
+	other_raw_text_read text-p11-logged-in
+	# The session itself still reads, and stays logged in.
+	printf '%s' "$my_number" >"$work/expected"
+	if step read-data "$work/value" My Number && cmp -s "$work/value" "$work/expected"; then
+		shared_ok "text-p11-read: the logged-in session reads 'My Number', the card's value"
+	else
+		shared_bad text-p11-read "C_GetAttributeValue(CKA_VALUE) of 'My Number': $reply"
+	fi
+	other_raw_text_read text-p11-after-read
+	if step session-state && [ "$reply" = "ok CKS_RW_USER_FUNCTIONS" ]; then
+		shared_ok "text-p11-state: the card-info session still reports CKS_RW_USER_FUNCTIONS"
+	else
+		shared_bad text-p11-state "C_GetSessionInfo: '$reply', expected CKS_RW_USER_FUNCTIONS"
+	fi
+	client_stop
+	tries_now=$(all_tries)
+	[ "$tries_now" = "auth=3 sign=5 text=3" ] || shared_bad tries "tries at the end: $tries_now"
+	refused=$(refused_verifies)
+	[ "$refused" -eq 0 ] || shared_bad wrong-verify "$refused VERIFY command(s) with a PIN were refused by the card"
+	[ "$shared_failures" -eq 0 ] || exit 1
+	exit 0 ;;
+consent*) ;;
+*) shared_die usage "unknown case $case_name" ;;
+esac
 client_start 02
 
 # --- user-login-only -------------------------------------------------------------
 step login "$sign_pin" || shared_die user-login-only "C_Login(CKU_USER) with the signature PIN: $reply"
 # Logged in as USER on the signature token: the card must not sign for
 # another process either.
-raw_sign_attempts raw-sign-after-user-login
+other_raw_sign raw-sign-after-user-login
 from=$(($(trace_lines) + 1))
 new_message
 if step sign 02 "$msg" "$msg.sig"; then
@@ -122,6 +136,9 @@ consent_sign() { # check name
 		shared_bad "$1" "C_Login(CKU_CONTEXT_SPECIFIC) with the signature PIN: $reply"
 		return 1
 	fi
+	# The consent is this session's, for its one C_Sign: in between, the
+	# card does not sign for another process (the PIN is not left verified).
+	other_raw_sign "$1-window"
 	if ! step sign-final "$msg" "$msg.sig"; then
 		shared_bad "$1" "C_Sign after the context login: $reply"
 		return 1
@@ -152,7 +169,7 @@ signed=$(trace_since "$from" "$SIGN_OK")
 [ "$signed" -eq 0 ] || shared_bad second-sign-trace "the card signed $signed time(s) for the second C_Sign"
 
 # --- raw-sign ----------------------------------------------------------------------
-raw_sign_attempts raw-sign
+other_raw_sign raw-sign
 
 # --- again ---------------------------------------------------------------------------
 consent_sign again || true

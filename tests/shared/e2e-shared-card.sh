@@ -34,6 +34,13 @@
 #                  running 10 pkcs15-tool --dump and 10 card-face reads between
 #                  them (one after every third signature): 60 of 60 verify with
 #                  certificate 01, no try lost.
+#   survives       (e) the session logged in on the authentication token
+#                  survives what it did not do: another process's
+#                  opensc-tool --reset, then a C_Logout on the signature
+#                  token in the same process. After each, C_GetSessionInfo still
+#                  answers (CKS_RW_USER_FUNCTIONS, never
+#                  CKR_SESSION_HANDLE_INVALID) and the next key-01 signature
+#                  verifies with certificate 01.
 #
 # Exit status 0 when every case passes, 1 otherwise (never 77).
 set -eu
@@ -49,6 +56,7 @@ if [ "${1:-}" != "--inside" ]; then
 	shared_run_case "$self" login --card-info
 	shared_run_case "$self" setpin --card-info
 	shared_run_case "$self" soak --card-info
+	shared_run_case "$self" survives --card-info
 	shared_outer_end
 fi
 
@@ -74,6 +82,39 @@ interference*)
 		lost=$(tries_lost "$before" "$(all_tries)")
 		[ -z "$lost" ] || shared_bad "tries-$action" "tries lost around the other process's $action: $lost"
 	done
+	client_stop
+	;;
+
+survives)
+	still_logged_in() { # check name
+		if step session-state; then
+			case $reply in
+				"ok CKS_RW_USER_FUNCTIONS") shared_ok "$1: C_GetSessionInfo: the authentication session still reports CKS_RW_USER_FUNCTIONS" ;;
+				*) shared_bad "$1" "C_GetSessionInfo: '$reply', expected CKS_RW_USER_FUNCTIONS" ;;
+			esac
+		else
+			shared_bad "$1" "C_GetSessionInfo on the authentication session: '$reply' (the session was closed)"
+		fi
+	}
+	client_start 01
+	step login "$auth_pin" || shared_die login "C_Login(USER) with the authentication PIN: $reply"
+	client_sign_01 baseline || shared_die baseline "the session cannot sign even without interference"
+	# (1) Another process resets the card.
+	if opensc-tool --reset </dev/null >"$work/other.out" 2>"$work/other.err"; then
+		still_logged_in state-after-reset
+		client_sign_01 sign-after-reset || true
+	else
+		shared_bad other-reset "opensc-tool --reset: $(tail -n 3 "$work/other.out" "$work/other.err" | tr '\n' ' ')"
+	fi
+	# (2) C_Logout on another token, same process.
+	if step open sig Digital Signature PIN && step login "$sign_pin" && step logout; then
+		step use main || true
+		still_logged_in state-after-other-logout
+		client_sign_01 sign-after-other-logout || true
+	else
+		shared_bad other-logout "signature token: open, C_Login or C_Logout: $reply"
+		step use main || true
+	fi
 	client_stop
 	;;
 

@@ -338,3 +338,51 @@ trace_verifies_since() { # first line (1-based), EF as 4 hex digits
 trace_verifies_all() {
 	grep -Ec '^#[0-9]+ 00 20 00 80 [0-9A-F]{2} ' "$trace" || true
 }
+
+# ---- another process's raw attempts on what a PIN protects (commit ee0ff25) ------
+# No PIN may be left verified on the card for another process to use: not the
+# signature PIN between a consent and its C_Sign, not the text-AP PIN after a
+# card-face read. Each attempt goes twice: first without an AP SELECT (with
+# the default card, selecting the AP again drops its PINs by itself, so only
+# this shows a PIN left verified in the AP that is current), then with it (on
+# a card with reselect_clears_pin=no, where the AP SELECT keeps the PIN).
+# Checks NAME-no-ap-select and NAME; the trace must show no answer 90 00.
+RAW_SIGN_OK='^#[0-9]+ 80 2A .*=> [0-9]+ bytes \+ 90 00'
+RAW_READ_OK='^#[0-9]+ 00 B0 .*=> [0-9]+ bytes \+ 90 00'
+# One attempt: APDUs as given; the last one is the protected command, whose
+# answers in the trace match ok_pattern when the card obeyed.
+raw_attempt() { # check, what, ok pattern, want sw ('' = anything but 9000), APDU...
+	check=$1
+	what=$2
+	ok_pattern=$3
+	want_sw=$4
+	shift 4
+	from=$(($(trace_lines) + 1))
+	other_apdus "$@" ||
+		shared_bad "$check" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
+	sw=$(apdus_last_sw)
+	obeyed=$(trace_since "$from" "$ok_pattern")
+	card_sw=$(tail -n +"$from" "$trace" | tail -n 1 | sed 's/.*=> //')
+	if [ "$obeyed" -eq 0 ] && [ -n "$sw" ] && [ "$sw" != 9000 ] && { [ -z "$want_sw" ] || [ "$sw" = "$want_sw" ]; }; then
+		shared_ok "$check: another process's $what: refused ($sw, trace '$card_sw')"
+	else
+		shared_bad "$check" "another process's $what: opensc-tool '$sw', trace '$card_sw', answered 90 00 $obeyed time(s) (expected a refusal${want_sw:+ $want_sw})"
+	fi
+}
+# The signature key: [SELECT JPKI AP,] SELECT EF 001A, 80 2A <SHA-256 DigestInfo> 00.
+other_raw_sign() { # check name
+	printf 'raw signature attempt %s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$work/raw-sign.msg"
+	raw_digest=$(openssl dgst -sha256 -binary "$work/raw-sign.msg" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F')
+	raw_sign_apdu=802A0080333031300D060960864801650304020105000420${raw_digest}00
+	raw_attempt "$1-no-ap-select" "SELECT 001A, 80 2A (no AP SELECT)" "$RAW_SIGN_OK" "" \
+		00A4020C02001A "$raw_sign_apdu"
+	raw_attempt "$1" "SELECT JPKI AP, SELECT 001A, 80 2A" "$RAW_SIGN_OK" 6982 \
+		"$SELECT_JPKI" 00A4020C02001A "$raw_sign_apdu"
+}
+# The card face: [SELECT text AP,] SELECT EF 0001 (My Number), READ BINARY 17 bytes.
+other_raw_text_read() { # check name
+	raw_attempt "$1-no-ap-select" "SELECT 0001, READ BINARY (no AP SELECT)" "$RAW_READ_OK" "" \
+		00A4020C020001 00B0000011
+	raw_attempt "$1" "SELECT text AP, SELECT 0001, READ BINARY" "$RAW_READ_OK" 6982 \
+		"$SELECT_TEXT" 00A4020C020001 00B0000011
+}
