@@ -7,11 +7,11 @@ set -eu
 tree=${1:?usage: opensc-src-version.sh TREE}
 if [ -f "$tree/VERSION.mk" ]; then
 	version=$(for part in MAJOR MINOR FIX; do
-		sed -n "s/^[[:space:]]*PACKAGE_VERSION_$part[[:space:]]*=[[:space:]]*\([0-9]*\)[[:space:]]*$/\1/p" "$tree/VERSION.mk"
+		sed -n "s/^[[:space:]]*PACKAGE_VERSION_${part}[[:space:]]*=[[:space:]]*\([0-9]*\)[[:space:]]*$/\1/p" "$tree/VERSION.mk"
 	done | paste -sd. -)
 else
 	version=$(for part in MAJOR MINOR FIX; do
-		sed -n "s/^define(\[PACKAGE_VERSION_$part\], *\[\([0-9]*\)\])/\1/p" "$tree/configure.ac"
+		sed -n "s/^define(\[PACKAGE_VERSION_${part}\], *\[\([0-9]*\)\])/\1/p" "$tree/configure.ac"
 	done | paste -sd. -)
 fi
 # Anything but N.N.N means the format changed again: better no answer than a wrong one.
