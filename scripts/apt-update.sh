@@ -14,6 +14,7 @@ if [ "${1:-}" = --if-stale ] && [ -n "$(find "$lists" -maxdepth 0 -mmin -60 2>/d
 	exit 0
 fi
 [ "$(id -u)" = 0 ] || { echo "apt-update: apt-get update needs root" >&2; exit 1; }
+echo "apt-update: apt-get update" >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 rc=0

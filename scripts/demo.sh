@@ -18,7 +18,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
 		candidate() { apt-cache policy opensc-pkcs11 2>/dev/null | sed -n 's/^ *Candidate: *//p'; }
 		opensc=$(candidate)
 		if { [ -z "$opensc" ] || [ "$opensc" = "(none)" ]; } && [ "$(id -u)" = 0 ]; then
-			say "apt-get update (apt knows no opensc-pkcs11 yet)"
+			say "apt knows no opensc-pkcs11 yet"
 			"$top/scripts/apt-update.sh"
 			opensc=$(candidate)
 		fi

@@ -27,7 +27,6 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || { echo "install-deps: missing packages:$missing (run as root)" >&2; exit 1; }
-	echo "install-deps: apt-get update (missing:$missing)" >&2
 	"$here/apt-update.sh" --if-stale
 	# An archive without the metapackage: name the runtime of its default clang.
 	case " $missing " in *" libclang-rt-dev "*)

@@ -59,6 +59,7 @@ base_of() { # suite -> path of the cached minbase tarball, made when missing
 			rm -rf "$dir"
 			return 1
 		fi
+		rm -f "$dir"/var/cache/apt/archives/*.deb # debootstrap leaves the .debs it installed
 		tar -C "$dir" -czf "$base.part" . && mv "$base.part" "$base"
 		rm -rf "$dir"
 	fi
