@@ -26,7 +26,8 @@ if command -v dpkg-query >/dev/null 2>&1; then
 	fi
 fi
 if [ -n "$opensc" ]; then
-	"$top/scripts/opensc-supported.sh" "$opensc" || exit 1
+	verdict=$("$top/scripts/opensc-supported.sh" "$opensc" 2>&1) || { say "$verdict"; exit 1; }
+	[ -z "$verdict" ] || say "$verdict"
 	say "OpenSC $opensc; supported: $("$top/scripts/opensc-supported.sh" --list)"
 else
 	say "cannot tell the OpenSC release before building; configure will check it"
