@@ -61,5 +61,14 @@ done
 check "a release between two supported ones is allowed, with a warning" \
 	sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' 0.25.1 2>&1 | grep -q 'untested'"
 
+# OpenSC 0.27 moved its version from configure.ac to VERSION.mk.
+mk=$scratch/opensc-mk
+mkdir -p "$mk"
+printf 'dnl reads VERSION.mk\n' > "$mk/configure.ac"
+printf 'PRODUCT_NAME=OpenSC\nPACKAGE_VERSION_MAJOR=0\nPACKAGE_VERSION_MINOR=27\nPACKAGE_VERSION_FIX=1\nPACKAGE_VERSION_REVISION=0\n' > "$mk/VERSION.mk"
+check "opensc-src-version.sh reads VERSION.mk (0.27)" [ "$(sh "$top_srcdir/scripts/opensc-src-version.sh" "$mk")" = 0.27.1 ]
+rm "$mk/VERSION.mk"
+check "and fails on a tree that holds no version" sh -c "! sh '$top_srcdir/scripts/opensc-src-version.sh' '$mk' 2>/dev/null"
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
