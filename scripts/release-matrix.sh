@@ -60,7 +60,7 @@ base_of() { # suite -> path of the cached minbase tarball, made when missing
 			return 1
 		fi
 		rm -f "$dir"/var/cache/apt/archives/*.deb # debootstrap leaves the .debs it installed
-		tar -C "$dir" -czf "$base.part" . && mv "$base.part" "$base"
+		tar -C "$dir" --numeric-owner -czf "$base.part" . && mv "$base.part" "$base"
 		rm -rf "$dir"
 	fi
 	echo "$base"
@@ -77,7 +77,7 @@ for suite in "$@"; do
 	start=$(date +%s)
 	base=$(base_of "$suite") || { printf '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "debootstrap failed ($logs/debootstrap.log)" "$(( $(date +%s) - start ))"; continue; }
 	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-$suite.XXXXXX")
-	tar -C "$root" -xzf "$base"
+	tar -C "$root" --numeric-owner -xzf "$base"
 	# / a mount point of its own: the test harness's `unshare -m` needs it.
 	mount --bind "$root" "$root"
 	mount -t proc proc "$root/proc"
