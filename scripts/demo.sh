@@ -1,12 +1,60 @@
 #!/bin/sh
 # The main job: install what is needed, build, and show the stock `pkcs15-tool
 # --dump` of the bundled virtual My Number Card through the plugin.
+# Says each step on stderr ("demo: ..."); the dump is on stdout.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+say() { echo "demo: $*" >&2; }
+
+# First of all: is this system's OpenSC a release this tree is made for? Asked
+# of dpkg before anything is installed (the installed package, else the one apt
+# would install), so an unsupported system is refused before it is changed.
+say "checking which OpenSC release this system has"
+opensc=""
+if command -v dpkg-query >/dev/null 2>&1; then
+	if [ "$(dpkg-query -W -f '${db:Status-Status}' opensc-pkcs11 2>/dev/null || true)" = installed ]; then
+		opensc=$(dpkg-query -W -f '${Version}' opensc-pkcs11)
+	else
+		candidate() { apt-cache policy opensc-pkcs11 2>/dev/null | sed -n 's/^ *Candidate: *//p'; }
+		opensc=$(candidate)
+		if { [ -z "$opensc" ] || [ "$opensc" = "(none)" ]; } && [ "$(id -u)" = 0 ]; then
+			say "apt knows no opensc-pkcs11 yet"
+			"$top/scripts/apt-update.sh"
+			opensc=$(candidate)
+		fi
+		[ "$opensc" != "(none)" ] || opensc=""
+	fi
+fi
+if [ -n "$opensc" ]; then
+	verdict=$("$top/scripts/opensc-supported.sh" "$opensc" 2>&1) || { say "$verdict"; exit 1; }
+	[ -z "$verdict" ] || say "$verdict"
+	say "OpenSC $opensc; supported: $("$top/scripts/opensc-supported.sh" --list)"
+else
+	say "cannot tell the OpenSC release before building; configure will check it"
+fi
+
+apt_sources_before=""
+for f in /etc/apt/sources.list.d/opensc-jpki-src.*; do
+	if [ -f "$f" ]; then apt_sources_before="$apt_sources_before $f"; fi
+done
+say "installing the Debian packages and fetching the OpenSC source (scripts/install-deps.sh)"
 "$top/scripts/install-deps.sh"
+for f in /etc/apt/sources.list.d/opensc-jpki-src.*; do
+	[ -f "$f" ] || continue
+	case " $apt_sources_before " in
+		*" $f "*) ;;
+		*) say "added an apt source for apt-get source: $f (delete it to undo)" ;;
+	esac
+done
+say "OpenSC source tree: $("$top/scripts/fetch-opensc-src.sh")"
+say "building (scripts/build.sh plain: autoreconf, configure, make in build/plain)"
 "$top/scripts/build.sh" plain
 b=$top/build/plain
 identity=$b/demo-identity
-[ -f "$identity/facts" ] || "$b/sim/jpki-sim-gen" --out "$identity" >/dev/null
+if [ ! -f "$identity/facts" ]; then
+	say "making the virtual card's identity in $identity (jpki-sim-gen)"
+	"$b/sim/jpki-sim-gen" --out "$identity" >/dev/null
+fi
+say "starting a private pcscd with the virtual card, and running pkcs15-tool --dump through the plugin"
 export top_srcdir="$top" top_builddir="$b" OPENSC_JPKI_MODULE="$b/src/.libs/opensc-jpki.so"
 exec "$top/tests/harness/with-card.sh" --identity "$identity" --conf plugin-first -- pkcs15-tool --dump

@@ -1,14 +1,19 @@
 #!/bin/sh
-# Installs everything the build and the tests need on Debian 12, then fetches the
-# matching OpenSC source tree. Idempotent: packages already present are not asked for.
+# Installs everything the build and the tests need on Debian (12 bookworm, 13
+# trixie, sid), then fetches the matching OpenSC source tree. Idempotent:
+# packages already present are not asked for, and apt-get update runs only
+# when something is missing. Every step that changes the system says so on stderr.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
+# No package name tied to one Debian release: libclang-rt-dev (llvm-defaults)
+# brings the sanitizer and libFuzzer runtimes of whatever clang is the default
+# (libclang-rt-14-dev on bookworm, a later one on trixie and sid).
 packages="
 build-essential autoconf automake libtool pkg-config dpkg-dev
 libssl-dev libcmocka-dev libpcsclite-dev zlib1g-dev
 opensc opensc-pkcs11 pcscd vsmartcard-vpcd openssl util-linux procps iproute2
-clang libclang-rt-14-dev valgrind
+clang libclang-rt-dev valgrind
 "
 [ -z "${OPENSC_JPKI_EXTRA_PACKAGES:-}" ] || packages="$packages $OPENSC_JPKI_EXTRA_PACKAGES"
 if [ -f "$here/packages-extra.txt" ]; then
@@ -22,9 +27,17 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
 	[ "$(id -u)" = 0 ] || { echo "install-deps: missing packages:$missing (run as root)" >&2; exit 1; }
+	"$here/apt-update.sh" --if-stale
+	# An archive without the metapackage: name the runtime of its default clang.
+	case " $missing " in *" libclang-rt-dev "*)
+		if ! apt-cache show libclang-rt-dev >/dev/null 2>&1; then
+			major=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+			[ -n "$major" ] || { echo "install-deps: no libclang-rt-dev and no clang-N behind clang in this archive" >&2; exit 1; }
+			missing=$(echo "$missing" | sed "s/ libclang-rt-dev\\b/ libclang-rt-$major-dev/")
+		fi ;;
+	esac
 	echo "install-deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi

@@ -2,6 +2,7 @@
 # Prints the version of the libopensc that the stock tools load, e.g. "0.23.0".
 # Asked of the library itself (sc_get_version), not of a package database, so the
 # answer is right however OpenSC was installed.
+#   opensc-version.sh [--lib]    --lib: print the library's path instead
 set -eu
 lib=${OPENSC_LIB:-}
 if [ -z "$lib" ]; then
@@ -10,6 +11,10 @@ if [ -z "$lib" ]; then
 	done
 fi
 [ -n "$lib" ] || { echo "opensc-version: no libopensc.so found (install opensc-pkcs11)" >&2; exit 1; }
+if [ "${1:-}" = --lib ]; then
+	echo "$lib"
+	exit 0
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf 'const char *sc_get_version(void);\n#include <stdio.h>\nint main(void){puts(sc_get_version());return 0;}\n' > "$tmp/v.c"

@@ -93,7 +93,8 @@ if [ "${1:-}" = "--in-namespace" ]; then
 		mkdir -p "$work/readers"
 		printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x%x\nLIBPATH %s\nCHANNELID 0x%x\n' \
 			"$port" "$WITH_CARD_VPCD_LIB" "$port" > "$work/readers/vpcd"
-		"$WITH_CARD_PCSCD" -f -c "$work/readers" > "$work/pcscd.log" 2>&1 &
+		# shellcheck disable=SC2086
+		"$WITH_CARD_PCSCD" -f -c "$work/readers" $WITH_CARD_PCSCD_ARGS > "$work/pcscd.log" 2>&1 &
 		pcscd_pid=$!
 		# shellcheck disable=SC2086
 		"$WITH_CARD_SIM" --identity "$WITH_CARD_IDENTITY" --port "$port" \
@@ -190,6 +191,13 @@ sim=$(find_program jpki-sim)
 pcscd=${PCSCD:-}
 [ -n "$pcscd" ] || pcscd=$(PATH=$PATH:/usr/sbin:/sbin command -v pcscd 2>/dev/null || true)
 [ -n "$pcscd" ] && [ -x "$pcscd" ] || die "no pcscd (apt-get install pcscd)"
+# pcscd 2.x (trixie, sid) asks polkit whether each client may connect, and no
+# polkit answers inside the harness: its private pcscd does without. pcscd
+# 1.9.9 (bookworm) has no such option and would refuse to start with it.
+pcscd_args=""
+if "$pcscd" --help 2>&1 | grep -q -- '--disable-polkit'; then
+	pcscd_args="--disable-polkit"
+fi
 vpcd_lib=${JPKI_VPCD_LIB:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}
 [ -f "$vpcd_lib" ] || die "no vpcd IFD handler at $vpcd_lib (apt-get install vsmartcard-vpcd)"
 command -v opensc-tool >/dev/null 2>&1 || die "no opensc-tool (apt-get install opensc)"
@@ -229,7 +237,7 @@ esac
 printf 'app default {\n}\n' > "$work/empty.conf"
 [ -n "$stats_file" ] || stats_file=$work/stats
 
-export WITH_CARD_WORK="$work" WITH_CARD_SIM="$sim" WITH_CARD_PCSCD="$pcscd"
+export WITH_CARD_WORK="$work" WITH_CARD_SIM="$sim" WITH_CARD_PCSCD="$pcscd" WITH_CARD_PCSCD_ARGS="$pcscd_args"
 export WITH_CARD_VPCD_LIB="$vpcd_lib" WITH_CARD_IDENTITY="$identity" WITH_CARD_STATS="$stats_file"
 export WITH_CARD_SIM_ARGS="$sim_args" WITH_CARD_OPENSC_CONF="$opensc_conf"
 export WITH_CARD_TIMEOUT="${WITH_CARD_TIMEOUT:-150}" # tenths of a second per attempt

@@ -1,13 +1,16 @@
 #!/bin/sh
 # configure must refuse an OpenSC source tree whose version differs from the
-# installed libopensc's (the struct layouts would not match), and say so.
+# installed libopensc's (the struct layouts would not match), and say so; and
+# refuse, in its first lines, a libopensc of a release this tree is not made for.
 set -eu
 : "${top_srcdir:?}" "${OPENSC_JPKI_VERSION:?}"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 failures=0
+checks=0
 check() { # description, condition...
 	what=$1; shift
+	checks=$((checks + 1))
 	if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failures=$((failures + 1)); fi
 }
 
@@ -36,5 +39,36 @@ check "a tree of the installed version is not refused for its version" \
 check "and is recognised as $OPENSC_JPKI_VERSION" \
 	grep -q "which OpenSC version the tree at .* is\.\.\. $OPENSC_JPKI_VERSION" "$scratch/configure2.out"
 
-echo "$((4 - failures)) passed, $failures failed"
+# A libopensc that answers another release: a stand-in library whose
+# sc_get_version() is all configure asks of it.
+supported=$(sh "$top_srcdir/scripts/opensc-supported.sh" --list)
+for other in 0.22.0 0.28.0 0.27.2; do
+	printf 'const char *sc_get_version(void) { return "%s"; }\n' "$other" > "$scratch/fake.c"
+	${CC:-cc} -shared -fPIC -o "$scratch/libopensc.so.$other" "$scratch/fake.c"
+	rc=0
+	(cd "$scratch" && "$top_srcdir/configure" --with-opensc-lib="$scratch/libopensc.so.$other" > "configure-$other.out" 2>&1) || rc=$?
+	check "configure refuses a libopensc $other" [ "$rc" -ne 0 ]
+	check "within its first 3 lines, naming the supported releases ($supported)" \
+		sh -c "head -n 3 '$scratch/configure-$other.out' | grep -q 'error: OpenSC $other is not supported: .*$supported'"
+done
+check "0.23.0, 0.26.1 and 0.27.1 are the supported releases" [ "$supported" = "0.23.0, 0.26.1 and 0.27.1" ]
+for v in 0.23.0 0.26.1 0.27.1 1:0.26.1-3+b1; do
+	check "opensc-supported.sh accepts $v" sh "$top_srcdir/scripts/opensc-supported.sh" "$v"
+done
+for v in 0.22.1 0.27.2 0.28.0 1.0.0 0.26 x; do
+	check "opensc-supported.sh refuses $v" sh -c "! sh '$top_srcdir/scripts/opensc-supported.sh' '$v' 2>/dev/null"
+done
+check "a release between two supported ones is allowed, with a warning" \
+	sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' 0.25.1 2>&1 | grep -q 'untested'"
+
+# OpenSC 0.27 moved its version from configure.ac to VERSION.mk.
+mk=$scratch/opensc-mk
+mkdir -p "$mk"
+printf 'dnl reads VERSION.mk\n' > "$mk/configure.ac"
+printf 'PRODUCT_NAME=OpenSC\nPACKAGE_VERSION_MAJOR=0\nPACKAGE_VERSION_MINOR=27\nPACKAGE_VERSION_FIX=1\nPACKAGE_VERSION_REVISION=0\n' > "$mk/VERSION.mk"
+check "opensc-src-version.sh reads VERSION.mk (0.27)" [ "$(sh "$top_srcdir/scripts/opensc-src-version.sh" "$mk")" = 0.27.1 ]
+rm "$mk/VERSION.mk"
+check "and fails on a tree that holds no version" sh -c "! sh '$top_srcdir/scripts/opensc-src-version.sh' '$mk' 2>/dev/null"
+
+echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,0 +1,100 @@
+#!/bin/sh
+# Runs the README's two commands (scripts/demo.sh, then scripts/test.sh) on a
+# fresh clone of this repository in a clean chroot of each Debian release, and
+# prints one line per release: release, OpenSC version, demo ok/fail, the test
+# summary line, time.
+#   release-matrix.sh [bookworm|trixie|sid]...     (default: all three)
+# Needs root and the network to the Debian archive. The clone is of the current
+# commit (HEAD): commit what is to be tried. Environment:
+#   MATRIX_TEST_ARGS  arguments for scripts/test.sh (e.g. --quick)
+#   MATRIX_KEEP=1     keep each chroot (its path is printed) instead of removing it
+#   MATRIX_MIRROR     the archive (default http://deb.debian.org/debian)
+# The minbase system of each release is made once by debootstrap and kept as a
+# tarball in ~/.cache/opensc-jpki/chroots/ (outside the repository); logs go to
+# ~/.cache/opensc-jpki/matrix/RELEASE/.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
+mirror=${MATRIX_MIRROR:-http://deb.debian.org/debian}
+note() { echo "release-matrix: $*" >&2; }
+
+[ "$(id -u)" = 0 ] || { note "needs root (debootstrap, chroot, mounts)"; exit 1; }
+[ $# -gt 0 ] || set -- bookworm trixie sid
+for suite in "$@"; do
+	case "$suite" in bookworm|trixie|sid) ;; *) note "unknown release $suite (bookworm|trixie|sid)"; exit 2 ;; esac
+done
+if ! command -v debootstrap >/dev/null 2>&1; then
+	note "installing debootstrap"
+	"$top/scripts/apt-update.sh" --if-stale
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >/dev/null
+fi
+command -v git >/dev/null 2>&1 || { note "needs git to clone the repository"; exit 1; }
+
+root=""
+# Unmounts everything under the chroot, and removes it only once nothing is
+# mounted there any more: a bind-mounted /dev must never be deleted through it.
+teardown() {
+	[ -n "$root" ] || return 0
+	umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true
+	if grep -q " ${root}[/ ]" /proc/self/mounts; then
+		note "$root is still mounted; left in place"
+	elif [ "${MATRIX_KEEP:-}" = 1 ]; then
+		note "kept $root"
+	else
+		rm -rf "$root"
+	fi
+	root=""
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM HUP
+
+base_of() { # suite -> path of the cached minbase tarball, made when missing
+	base=$cache/chroots/$1-minbase.tar.gz
+	if [ ! -f "$base" ]; then
+		mkdir -p "$cache/chroots" "$cache/matrix/$1"
+		dir=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-debootstrap.XXXXXX")
+		note "debootstrap --variant=minbase $1 (once; kept as $base)"
+		if ! debootstrap --variant=minbase "$1" "$dir" "$mirror" > "$cache/matrix/$1/debootstrap.log" 2>&1; then
+			tail -n 5 "$cache/matrix/$1/debootstrap.log" >&2
+			rm -rf "$dir"
+			return 1
+		fi
+		rm -f "$dir"/var/cache/apt/archives/*.deb # debootstrap leaves the .debs it installed
+		tar -C "$dir" --numeric-owner -czf "$base.part" . && mv "$base.part" "$base"
+		rm -rf "$dir"
+	fi
+	echo "$base"
+}
+
+in_chroot() { # command line for sh, run in the chroot as a login would
+	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin sh -c "$1"
+}
+
+for suite in "$@"; do
+	logs=$cache/matrix/$suite
+	mkdir -p "$logs"
+	start=$(date +%s)
+	base=$(base_of "$suite") || { printf '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "debootstrap failed ($logs/debootstrap.log)" "$(( $(date +%s) - start ))"; continue; }
+	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-$suite.XXXXXX")
+	tar -C "$root" --numeric-owner -xzf "$base"
+	# / a mount point of its own: the test harness's `unshare -m` needs it.
+	mount --bind "$root" "$root"
+	mount -t proc proc "$root/proc"
+	mount --bind /sys "$root/sys"
+	mount --bind /dev "$root/dev"
+	mount --bind /dev/pts "$root/dev/pts"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	git clone -q "$top" "$root/root/opensc-jpki"
+
+	note "$suite: scripts/demo.sh (log: $logs/demo.log)"
+	demo=ok
+	in_chroot 'cd /root/opensc-jpki && scripts/demo.sh' > "$logs/demo.log" 2>&1 || demo=fail
+	opensc=$(in_chroot "dpkg-query -W -f '\${Version}' opensc-pkcs11 2>/dev/null" || true)
+	note "$suite: scripts/test.sh ${MATRIX_TEST_ARGS:-} (log: $logs/test.log)"
+	in_chroot "cd /root/opensc-jpki && scripts/test.sh ${MATRIX_TEST_ARGS:-}" > "$logs/test.log" 2>&1 || true
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/test.log" | tail -n 1)
+	[ -n "$summary" ] || summary="no summary line ($(grep -v '^$' "$logs/test.log" | tail -n 1))"
+	teardown
+	printf '%-9s OpenSC %-16s demo %-4s %s %ss\n' "$suite" "${opensc:--}" "$demo" "$summary" "$(( $(date +%s) - start ))"
+done
