@@ -41,9 +41,20 @@
 #                  the default card and with reselect_clears_pin=no (a card
 #                  that keeps a verified PIN when its AP is selected again,
 #                  so only then the 69 82 shows the PIN was not left verified).
+#                  Right after the C_Login, before any signature, that raw
+#                  signature (and SELECT 001A + 80 2A without the AP SELECT)
+#                  is refused too.
 #   pin-cache-default  (OpenSC's default) the same C_Login(USER) + C_Sign:
 #                  CKR_USER_NOT_LOGGED_IN and no 80 2A: the switch is what
 #                  allows it.
+#   truncate-crypt, truncate-p11  (jpki-sim's truncate_apdu=N,
+#                  truncate_after=100: the answer to the COMPUTE DIGITAL
+#                  SIGNATURE, N found by a probe run of the same steps, cut to
+#                  100 bytes + 90 00) pkcs15-crypt --sign --key 01 exits
+#                  non-zero, PyKCS11's C_Sign with key 01 (after C_Login)
+#                  answers an error, never the cut answer as a signature (a
+#                  signature is accepted only when the card was asked again
+#                  and answered in full, and it verifies with certificate 01).
 #
 # Exit status 0 when every check passes, 1 otherwise (never 77).
 set -eu
@@ -63,6 +74,13 @@ if [ "${1:-}" != "--inside" ]; then
 	shared_run_case "$self" pin-cache-consent --conf "$outer_work/pin-cache.conf"
 	shared_run_case "$self" pin-cache-consent --conf "$outer_work/pin-cache.conf" --set reselect_clears_pin=no
 	shared_run_case "$self" pin-cache-default
+	# Which APDU is the signature's: a probe run in a fresh card finds its
+	# number in the trace, the same steps in another fresh card then get it cut.
+	for way in crypt p11; do
+		shared_run_case "$self" "truncate-$way-probe"
+		n=$(cat "$dir/sign-apdu" 2>/dev/null || true)
+		shared_run_case "$self" "truncate-$way" --set "truncate_apdu=${n:-0}" --set truncate_after=100
+	done
 	shared_outer_end
 fi
 
@@ -331,6 +349,10 @@ pin-cache-consent)
 	client_start 02
 	from=$(($(trace_lines) + 1))
 	step login "$sign_pin" || shared_die login-02 "C_Login(CKU_USER) with the signature PIN: $reply"
+	# C_Login is the consent to the first signature, for this session only:
+	# the card does not sign for another process right after it (the raw
+	# attempt adds no VERIFY to the count below).
+	other_raw_sign raw-sign-after-login
 	for n in 1 2 3; do
 		new_message
 		if step sign 02 "$msg" "$msg.sig"; then
@@ -400,6 +422,57 @@ pin-cache-default)
 		shared_bad default-trace "$sent COMPUTE DIGITAL SIGNATURE(s) reached the card"
 	fi
 	client_stop
+	;;
+
+truncate-*)
+	new_message
+	from=$(($(trace_lines) + 1))
+	case $case_name in
+	truncate-crypt*)
+		what="pkcs15-crypt --sign --key 01"
+		openssl dgst -sha256 -binary "$msg" >"$msg.hash"
+		rc=0
+		pkcs15-crypt --sign --key 01 --sha-256 --pkcs1 --pin "$auth_pin" -R -i "$msg.hash" -o "$msg.sig" \
+			</dev/null >"$work/crypt.out" 2>"$work/crypt.err" || rc=$?
+		[ "$rc" -eq 0 ] && signed=yes || signed=no
+		answer="exit $rc, $( { wc -c <"$msg.sig"; } 2>/dev/null || echo 0) bytes written: $(tail -n 2 "$work/crypt.err" | tr '\n' ' ')"
+		;;
+	truncate-p11*)
+		what="C_Sign with key 01"
+		client_start 01
+		step login "$auth_pin" || shared_die login-01 "C_Login with the authentication PIN: $reply"
+		from=$(($(trace_lines) + 1))
+		step sign 01 "$msg" "$msg.sig" && signed=yes || signed=no
+		answer=$reply
+		client_stop
+		;;
+	esac
+	sign_line=$(tail -n +"$from" "$trace" | grep -E "$ANY_SIGN" | head -n 1)
+	case $case_name in
+	*-probe)
+		if [ "$signed" = yes ] && [ "$(signer_of "$msg.sig" "$msg")" = 01 ] && [ -n "$sign_line" ]; then
+			echo "$sign_line" | sed 's/^#\([0-9]*\) .*/\1/' >"$work/sign-apdu"
+			shared_ok "probe: $what signs (certificate 01), its 80 2A is APDU #$(cat "$work/sign-apdu")"
+		else
+			shared_bad probe "$what without truncation: $answer; 80 2A in the trace: '$sign_line'"
+		fi ;;
+	*)
+		case $sign_line in
+			*"=> 100 bytes + 90 00") shared_ok "truncated: the card's answer to the 80 2A is 100 bytes + 90 00" ;;
+			*) shared_bad truncate-setup "the 80 2A's answer was not the one cut: '$(echo "$sign_line" | sed 's/ 80 2A .* =>/ 80 2A ... =>/')'" ;;
+		esac
+		last_sign=$(tail -n +"$from" "$trace" | grep -E "$ANY_SIGN" | tail -n 1)
+		if [ "$signed" = no ]; then
+			shared_ok "truncated: $what fails ($answer)"
+		elif [ "$(signer_of "$msg.sig" "$msg")" = 01 ] && [ "$(trace_since "$from" "$ANY_SIGN")" -ge 2 ] &&
+			case $last_sign in *"=> 256 bytes + 90 00") true ;; *) false ;; esac; then
+			# OpenSC's PKCS#11 layer asks the card again after the error:
+			# what it returns is then a whole signature, not the cut answer.
+			shared_ok "truncated: $what: the cut answer refused, the operation asked the card again, the signature returned is the full one (verifies with certificate 01)"
+		else
+			shared_bad truncated "$what returned success with a 100-byte answer from the card: $answer (verifies with: $(signer_of "$msg.sig" "$msg"); 80 2A sent $(trace_since "$from" "$ANY_SIGN") time(s))"
+		fi ;;
+	esac
 	;;
 
 *) shared_die usage "unknown case $case_name" ;;

@@ -23,8 +23,20 @@
 #                     DigestInfo> 00: the card answers 69 82. And without the
 #                     AP SELECT (SELECT EF 001A, 80 2A): no signature either.
 #   again             after that, context login + C_Sign still works once.
+#   *-window          in context-login and again, between the context login
+#                     and its C_Sign, the raw attempts of raw-sign are refused
+#                     (the consent is not left on the card for another
+#                     process), and the C_Sign then still signs once.
+#   text-pin          (card_info = yes, card_info_pkcs11 = yes) another
+#                     process's raw SELECT text AP, SELECT EF 0001, READ
+#                     BINARY (and the same without the AP SELECT) meets 69 82
+#                     after a pkcs15-tool card-face read has exited, after a
+#                     bare pkcs15-tool --verify-pin --auth-id 03, and while a
+#                     PKCS#11 session is logged in on the card-info token
+#                     (before and after it reads 'My Number'; it still reads
+#                     it and still reports CKS_RW_USER_FUNCTIONS).
 #
-# The whole sequence runs with the default card and with
+# Each sequence runs with the default card and with
 # reselect_clears_pin=no (a card that keeps a verified PIN when its AP is
 # selected again): with the default card the raw AP SELECT alone drops the
 # PIN, so only the second run shows the driver did not leave it verified.

@@ -17,6 +17,11 @@
 #       certificate, read then, carries name, address, birth date and sex
 #       too), C_Login on the card-info token and C_GetAttributeValue(CKA_VALUE)
 #       of the five data objects: refused, the same log line.
+#   (d) pkcs15-tool --read-certificate 2 and --read-public-key 2, each with
+#       --verify-pin --auth-id 02 --pin SIGN-PIN: both succeed (certificate
+#       02's key); the signature certificate's subjectAltName carries the
+#       name, address and birth date, and none of them reaches the log (debug
+#       3 and 7 only; at 8 the log is the control's).
 # LABEL: My Number, Name, Address, Date of Birth, Sex. Each path writes its
 # own log file; tests/shared/logscan.py looks in them for every value of the
 # identity's "facts" (my_number, name, address, birth, sex) and "pins" (auth,
@@ -75,7 +80,7 @@ Sex:sex'
 echo "$OBJECTS" >"$work/objects"
 
 # One opensc.conf and one log per path.
-for path in pkcs15-tool pkcs11-tool app; do
+for path in pkcs15-tool pkcs15-cert pkcs11-tool app; do
 	shared_conf "$work/$path.conf" --card-info --card-info-pkcs11 --debug "$level" --debug-file "$work/$path.log"
 	: >"$work/$path.log"
 done
@@ -119,6 +124,26 @@ if [ "$level" -ne 8 ]; then
 			shared_bad "pkcs15-tool-$key" "reading '$label' at debug = $level failed: $(tail -n 2 "$work/read.err" | tr '\n' ' ')"
 		fi
 	done <"$work/objects"
+fi
+
+# ---- (d) pkcs15-tool: certificate 2 and public key 2 (subjectAltName) -----------------
+if [ "$level" -ne 8 ]; then
+	if OPENSC_CONF=$work/pkcs15-cert.conf pkcs15-tool --read-certificate 2 --verify-pin --auth-id 02 \
+		--pin "$sign_pin" </dev/null >"$work/cert.out" 2>"$work/cert.err" &&
+		openssl x509 -in "$work/cert.out" -noout -pubkey >"$work/cert.pub" 2>/dev/null &&
+		cmp -s "$work/cert.pub" "$work/cert02.pub"; then
+		shared_ok "pkcs15-tool: certificate 2 read at debug = $level, certificate 02"
+	else
+		shared_bad pkcs15-tool-cert2 "--read-certificate 2 at debug = $level: $(tail -n 2 "$work/cert.err" | tr '\n' ' ')"
+	fi
+	if OPENSC_CONF=$work/pkcs15-cert.conf pkcs15-tool --read-public-key 2 --verify-pin --auth-id 02 \
+		--pin "$sign_pin" </dev/null >"$work/pubkey.out" 2>"$work/pubkey.err" &&
+		openssl pkey -pubin -in "$work/pubkey.out" >"$work/pubkey.pem" 2>/dev/null &&
+		cmp -s "$work/pubkey.pem" "$work/cert02.pub"; then
+		shared_ok "pkcs15-tool: public key 2 read at debug = $level, certificate 02's key"
+	else
+		shared_bad pkcs15-tool-pubkey2 "--read-public-key 2 at debug = $level: $(tail -n 2 "$work/pubkey.err" | tr '\n' ' ')"
+	fi
 fi
 
 # ---- (b) pkcs11-tool ----------------------------------------------------------------
@@ -184,7 +209,7 @@ client_stop
 
 # ---- the logs --------------------------------------------------------------------------
 logs="$work/pkcs11-tool.log $work/app.log"
-[ "$level" -eq 8 ] || logs="$work/pkcs15-tool.log $logs"
+[ "$level" -eq 8 ] || logs="$work/pkcs15-tool.log $work/pkcs15-cert.log $logs"
 for log in $logs; do
 	# The scan means something only where OpenSC logged the card's answers.
 	apdus=$(grep -c '^Incoming APDU' "$log" || true)
@@ -208,7 +233,7 @@ if [ "$level" -eq 8 ]; then
 else
 	"$SHARED_PYTHON" "$LOGSCAN" --identity "$JPKI_IDENTITY" $logs >"$work/scan.out" 2>&1 || rc=$?
 	case $rc in
-		0) shared_ok "no card-face value and no PIN in the logs at debug = $level (pkcs15-tool, pkcs11-tool, PyKCS11)" ;;
+		0) shared_ok "no card-face value and no PIN in the logs at debug = $level (pkcs15-tool data objects, certificate 2 and public key 2, pkcs11-tool, PyKCS11)" ;;
 		1) while read -r line; do
 			shared_bad leak "$line"
 		done <"$work/scan.out" ;;

@@ -15,6 +15,14 @@
 #                 text AP; no try spent by any of them
 #   add-2         ssh-add -e, then ssh-add -s again with the right PIN: ok, no
 #                 try spent; the agent signs again
+#   other-value-sign-pin  (before add-1) ssh-add -s where the value typed is
+#                 the card's signature PIN: OpenSSH offers it to every token;
+#                 no try of any PIN is spent, and afterwards another process's
+#                 raw signature is refused (the card's PIN state was ended).
+#                 (A wrong 6-16 character value typed there does reach the
+#                 signature PIN: OpenSC refuses it for the authentication
+#                 token before the plugin sees it; README, "A PIN is spent
+#                 only on the PIN it was typed for".)
 #
 # Exit status 0 when every check passes, 1 otherwise (never 77).
 set -eu
@@ -104,6 +112,32 @@ agent_signs() { # check name
 	fi
 }
 
+# A value typed that is not the authentication PIN but the signature PIN:
+# no try spent, nothing left verified on the card.
+add_other_value() { # check name, value
+	before=$(all_tries)
+	from=$(($(trace_lines) + 1))
+	rc=0
+	SHARED_ASKPASS_PIN=$2 SHARED_ASKPASS_LOG=$work/askpass.log \
+		SSH_ASKPASS=$work/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=${DISPLAY:-:0} \
+		timeout 60 ssh-add -s "$SHARED_MODULE" </dev/null >"$work/add.out" 2>&1 || rc=$?
+	after=$(all_tries)
+	if [ "$after" = "$before" ]; then
+		shared_ok "$1: ssh-add -s with the ${#2}-character signature PIN (exit $rc): tries unchanged ($after)"
+	else
+		shared_bad "$1" "ssh-add -s with the ${#2}-character signature PIN (exit $rc): tries $before -> $after"
+	fi
+	raw=$(opensc-tool -c default -s 00A4040C0AD392F00026010000000001 -s 00A4020C02001A \
+		-s 802A0080333031300D060960864801650304020105000420$(printf '%064d' 0)00 \
+		2>&1 </dev/null | tail -n 1)
+	case $raw in
+		*"0x90, SW2=0x00"* | *"90 00"* | "") shared_bad "$1" "another process's raw signature afterwards: '$raw', expected a refusal" ;;
+		*) shared_ok "$1: another process's raw signature afterwards: refused ($raw)" ;;
+	esac
+	# Whatever the agent took, it holds nothing of the card now.
+	ssh-add -e "$SHARED_MODULE" </dev/null >/dev/null 2>&1 || true
+}
+add_other_value other-value-sign-pin "$sign_pin"
 add_card add-1
 agent_signs baseline
 for action in dump card-face sign-02 select-text; do

@@ -352,21 +352,23 @@ RAW_READ_OK='^#[0-9]+ 00 B0 .*=> [0-9]+ bytes \+ 90 00'
 # One attempt: APDUs as given; the last one is the protected command, whose
 # answers in the trace match ok_pattern when the card obeyed.
 raw_attempt() { # check, what, ok pattern, want sw ('' = anything but 9000), APDU...
-	check=$1
-	what=$2
-	ok_pattern=$3
-	want_sw=$4
+	# raw_*: the callers' variables (from, check, sw...) stay theirs.
+	raw_check=$1
+	raw_what=$2
+	raw_ok_pattern=$3
+	raw_want_sw=$4
 	shift 4
-	from=$(($(trace_lines) + 1))
+	raw_from=$(($(trace_lines) + 1))
 	other_apdus "$@" ||
-		shared_bad "$check" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
-	sw=$(apdus_last_sw)
-	obeyed=$(trace_since "$from" "$ok_pattern")
-	card_sw=$(tail -n +"$from" "$trace" | tail -n 1 | sed 's/.*=> //')
-	if [ "$obeyed" -eq 0 ] && [ -n "$sw" ] && [ "$sw" != 9000 ] && { [ -z "$want_sw" ] || [ "$sw" = "$want_sw" ]; }; then
-		shared_ok "$check: another process's $what: refused ($sw, trace '$card_sw')"
+		shared_bad "$raw_check" "opensc-tool failed: $(tail -n 3 "$work/other.err" | tr '\n' ' ')"
+	raw_sw=$(apdus_last_sw)
+	raw_obeyed=$(trace_since "$raw_from" "$raw_ok_pattern")
+	raw_card_sw=$(tail -n +"$raw_from" "$trace" | tail -n 1 | sed 's/.*=> //')
+	if [ "$raw_obeyed" -eq 0 ] && [ -n "$raw_sw" ] && [ "$raw_sw" != 9000 ] &&
+		{ [ -z "$raw_want_sw" ] || [ "$raw_sw" = "$raw_want_sw" ]; }; then
+		shared_ok "$raw_check: another process's $raw_what: refused ($raw_sw, trace '$raw_card_sw')"
 	else
-		shared_bad "$check" "another process's $what: opensc-tool '$sw', trace '$card_sw', answered 90 00 $obeyed time(s) (expected a refusal${want_sw:+ $want_sw})"
+		shared_bad "$raw_check" "another process's $raw_what: opensc-tool '$raw_sw', trace '$raw_card_sw', answered 90 00 $raw_obeyed time(s) (expected a refusal${raw_want_sw:+ $raw_want_sw})"
 	fi
 }
 # The signature key: [SELECT JPKI AP,] SELECT EF 001A, 80 2A <SHA-256 DigestInfo> 00.
