@@ -80,6 +80,8 @@ struct jpki_sim_counters {
 	unsigned long resets;         /* resets of a powered card; a power-on after
 	                               * jpki_sim_power_off (pcscd powers an idle
 	                               * card down after about a second) is none */
+	unsigned long pin_values;     /* VERIFYs with data and CHANGE REFERENCE DATAs:
+	                               * PIN values that reached the card */
 };
 
 enum jpki_sim_pin {
@@ -129,7 +131,8 @@ void jpki_sim_counters_reset(struct jpki_sim *sim);
 int jpki_sim_tries_left(const struct jpki_sim *sim, enum jpki_sim_pin pin);
 
 /* Writes counters and tries as "key=value" lines (apdus=, bytes_in=, bytes_out=,
- * ins_XX= for each INS used, resets=, tries_auth=, tries_sign=, tries_text=). */
+ * ins_XX= for each INS used, resets=, pin_values=, tries_auth=, tries_sign=,
+ * tries_text=). */
 int jpki_sim_write_stats(const struct jpki_sim *sim, FILE *out);
 
 #endif

@@ -181,6 +181,10 @@ int jpki_sim_transmit(struct jpki_sim *sim, const uint8_t *capdu, size_t capdu_l
 
 	memset(&parsed, 0, sizeof(parsed));
 	parsed_ok = sim_capdu_parse(capdu, capdu_len, &parsed) == 0;
+	/* What reached the card as a PIN: a VERIFY with data or a CHANGE
+	 * REFERENCE DATA (a no-data VERIFY only asks for the tries). */
+	if (parsed_ok && (parsed.ins == 0x20 || parsed.ins == 0x24) && parsed.lc > 0)
+		sim->counters.pin_values++;
 	if (!parsed_ok || parsed.ins != 0xC0)
 		sim_drop_pending(sim);
 
@@ -243,7 +247,7 @@ int jpki_sim_write_stats(const struct jpki_sim *sim, FILE *out)
 	for (ins = 0; ins < 256; ins++)
 		if (c->by_ins[ins] != 0)
 			fprintf(out, "ins_%02X=%lu\n", ins, c->by_ins[ins]);
-	fprintf(out, "resets=%lu\n", c->resets);
+	fprintf(out, "resets=%lu\npin_values=%lu\n", c->resets, c->pin_values);
 	for (pin = 0; pin < JPKI_SIM_PIN_COUNT; pin++)
 		fprintf(out, "%s=%d\n", sim_pin_rules[pin].stats_key, sim->pins[pin].tries_left);
 	fflush(out);

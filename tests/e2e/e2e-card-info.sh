@@ -45,7 +45,9 @@ if [ "${1:-}" = "--inside" ]; then
 	# Only the tool's own PIN prompt may be on stdout.
 	assert_not_disclosed() { # what value
 		prompt='Please enter PIN [Card Info Input Support PIN]: '
-		printed=$(cat "$out/read.out")
+		# OpenSC 0.26's tools say "Connecting to card in reader ..." on
+		# stdout whenever the debug level is not 0.
+		printed=$(sed '1{/^Connecting to card in reader .*\.\.\.$/d}' "$out/read.out")
 		if [ -n "$printed" ] && [ "$printed" != "$prompt" ]; then
 			fail "$1: pkcs15-tool printed $(wc -c < "$out/read.out") bytes: $printed"
 		fi

@@ -38,11 +38,17 @@ opensc-tool -n > "$work/name" 2>&1
 contains "$work/name" "My Number Card (JPKI)" "opensc-tool -n names the card"
 
 before=$(apdus)
+queries_before=$(stat ins_20)
 pkcs15-tool --dump > "$work/dump" 2>&1 || fail "pkcs15-tool --dump exit status"
 dump_apdus=$(( $(apdus) - before ))
-echo "     [$label]: pkcs15-tool --dump took $dump_apdus APDUs"
-[ "$dump_apdus" -le "${JPKI_DUMP_APDU_MAX:-24}" ] && pass "dump within ${JPKI_DUMP_APDU_MAX:-24} APDUs" \
-	|| fail "dump took $dump_apdus APDUs (max ${JPKI_DUMP_APDU_MAX:-24})"
+# The bind asks each PIN's tries once; a pkcs15-tool that asks again itself
+# (OpenSC 0.26's) costs a transaction per PIN: confirm the application, SELECT
+# the PIN's EF, no-data VERIFY.
+tool_queries=$(( $(stat ins_20) - queries_before - 2 ))
+dump_max=$(( ${JPKI_DUMP_APDU_MAX:-24} + 3 * tool_queries ))
+echo "     [$label]: pkcs15-tool --dump took $dump_apdus APDUs ($tool_queries tries queries of the tool's own)"
+[ "$dump_apdus" -le "$dump_max" ] && pass "dump within $dump_max APDUs" \
+	|| fail "dump took $dump_apdus APDUs (max $dump_max)"
 contains "$work/dump" "Serial number  : $(fact auth_serial)" "token serial is the auth certificate's serial"
 for text in "PIN [User Authentication PIN]" "PIN [Digital Signature PIN]" \
 	"Private RSA Key [User Authentication Key]" "Private RSA Key [Digital Signature Key]" \
@@ -98,21 +104,23 @@ cmp -s "$work/key2.pem" "$work/pub2.pem" && pass "public key 2 after the PIN (ty
 
 # ---- PIN rules: impossible values never reach the card -------------------
 # A bind costs two no-data VERIFYs (tries left); anything beyond is a PIN sent.
-before=$(stat ins_20)
+# The tries cost no PIN value (no-data VERIFYs; OpenSC 0.26's pkcs15-tool asks
+# again for each PIN it lists, so their number is the tool's).
+before=$(stat pin_values)
 pkcs15-tool --list-pins > /dev/null 2>&1
-bind_verifies=$(( $(stat ins_20) - before ))
-[ "$bind_verifies" = 2 ] && pass "a bind asks the two PINs' tries" || fail "a bind sent $bind_verifies VERIFYs"
+[ "$(stat pin_values)" = "$before" ] && pass "listing the PINs sends no PIN value" \
+	|| fail "listing the PINs sent $(( $(stat pin_values) - before )) PIN value(s)"
 for bad in 123 12345 12a4 "" ; do
-	before=$(stat ins_20)
+	before=$(stat pin_values)
 	pkcs15-tool --verify-pin --auth-id 01 --pin "$bad" > "$work/v" 2>&1 && fail "auth PIN '$bad' accepted"
-	[ "$(stat ins_20)" = "$((before + bind_verifies))" ] && pass "auth PIN '$bad' refused with no VERIFY sent" \
+	[ "$(stat pin_values)" = "$before" ] && pass "auth PIN '$bad' refused with no PIN value sent" \
 		|| fail "auth PIN '$bad' reached the card"
 	expect_tries auth 3 "after impossible auth PIN '$bad'"
 done
 for bad in ABC12 ABCDEFGH12345678X "ABC-123" "ABC 123" "ＡＢＣ１２３"; do
-	before=$(stat ins_20)
+	before=$(stat pin_values)
 	pkcs15-tool --verify-pin --auth-id 02 --pin "$bad" > "$work/v" 2>&1 && fail "sign PIN '$bad' accepted"
-	[ "$(stat ins_20)" = "$((before + bind_verifies))" ] && pass "sign PIN '$bad' refused with no VERIFY sent" \
+	[ "$(stat pin_values)" = "$before" ] && pass "sign PIN '$bad' refused with no PIN value sent" \
 		|| fail "sign PIN '$bad' reached the card"
 done
 pkcs15-tool --verify-pin --auth-id 01 --pin 12a4 > "$work/v" 2>&1

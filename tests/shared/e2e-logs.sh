@@ -115,6 +115,9 @@ if [ "$level" -ne 8 ]; then
 		expected_file "$key"
 		if OPENSC_CONF=$work/pkcs15-tool.conf pkcs15-tool --read-data-object "$label" --verify-pin --auth-id 03 \
 			--pin "$text_pin" --raw </dev/null >"$work/read.out" 2>"$work/read.err"; then
+			# OpenSC 0.26's tools say "Connecting to card in reader ..." on
+			# stdout whenever the debug level is not 0, --raw or not.
+			sed -i '1{/^Connecting to card in reader .*\.\.\.$/d}' "$work/read.out"
 			if cmp -s "$work/read.out" "$work/expected"; then
 				shared_ok "pkcs15-tool: '$label' read at debug = $level, the card's value"
 			else

@@ -1090,6 +1090,8 @@ static void test_counters_and_stats(void **state)
 	assert_int_equal(counters->by_ins[0x84], 1);
 	assert_int_equal(counters->by_ins[0x2A], 0);
 	assert_int_equal(counters->resets, 1);
+	/* the one VERIFY carried a PIN */
+	assert_int_equal(counters->pin_values, 1);
 
 	out = open_memstream(&text, &text_len);
 	assert_non_null(out);
@@ -1098,7 +1100,7 @@ static void test_counters_and_stats(void **state)
 	assert_string_equal(text,
 		"apdus=6\nbytes_in=48\nbytes_out=28\n"
 		"ins_20=1\nins_84=1\nins_A4=3\nins_B0=1\n"
-		"resets=1\ntries_auth=2\ntries_sign=5\ntries_text=3\n");
+		"resets=1\npin_values=1\ntries_auth=2\ntries_sign=5\ntries_text=3\n");
 	free(text);
 
 	jpki_sim_counters_reset(sim);
