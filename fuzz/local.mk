@@ -19,7 +19,10 @@ fuzz_fuzz_card_responses_SOURCES = fuzz/fuzz_card_responses.c fuzz/response-chun
 	fuzz/card-scenario.c fuzz/card-scenario.h \
 	tests/lib/sim-context.c tests/lib/sim-reader.h \
 	$(src_libjpki_core_la_SOURCES) $(src_libjpki_pure_la_SOURCES)
-fuzz_fuzz_card_responses_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir)
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION: libFuzzer's convention; the driver
+# then retries detection without waiting.
+fuzz_fuzz_card_responses_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS) -I$(top_srcdir) \
+	-DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 fuzz_fuzz_card_responses_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 fuzz_fuzz_card_responses_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 fuzz_fuzz_card_responses_LDADD = tests/lib/libsimclist.la $(OPENSC_LIBS) $(OPENSSL_LIBS)
