@@ -126,7 +126,6 @@ static void free_drv_data(sc_card_t *card, struct mynumber_drv_data *drv)
 	mynumber_blob_wipe(&drv->auth_cert);
 	mynumber_blob_wipe(&drv->auth_ca_cert);
 	mynumber_blob_wipe(&drv->sign_ca_cert);
-	mynumber_blob_wipe(&drv->private_file);
 	mynumber_blob_wipe(&drv->sign_cert);
 	explicit_bzero(drv, sizeof *drv);
 	free(drv);
@@ -285,8 +284,7 @@ static int mynumber_finish(sc_card_t *card)
 	return SC_SUCCESS;
 }
 
-/* Only a SELECT of another application surely drops the card's PIN state;
- * re-selecting the same one may not. */
+/* This process's logins end, and the card's PIN state with them. */
 static int mynumber_logout(sc_card_t *card)
 {
 	int r;
@@ -295,7 +293,7 @@ static int mynumber_logout(sc_card_t *card)
 	drop_security_state(card);
 	r = mynumber_link_begin(card);
 	LOG_TEST_RET(card->ctx, r, "cannot lock the card");
-	r = mynumber_link_select_ap(card, mynumber_link_ap_is(card, JPKI_AP_TEXT) ? JPKI_AP_JPKI : JPKI_AP_TEXT);
+	r = mynumber_link_clear_card_pins(card);
 	mynumber_link_end(card);
 	LOG_FUNC_RETURN(card->ctx, r);
 }

@@ -36,14 +36,16 @@ static void new_transaction(struct mynumber_link *link)
 		link->transaction = 1;
 }
 
-static void notice_reset(sc_card_t *card, struct mynumber_link *link)
+/* was_reset: OpenSC saw the card reset; else a reset of its own (sc_reset)
+ * shows by the mark being gone. */
+static void notice_reset(sc_card_t *card, struct mynumber_link *link, bool was_reset)
 {
 	bool any = false;
 	int i;
 
 	for (i = 0; i < MYNUMBER_PIN_SLOTS; i++)
 		any = any || link->pin_believed[i];
-	if (any && compat_reset_mark_gone(card)) {
+	if (was_reset || (any && compat_reset_mark_gone(card))) {
 		sc_log(card->ctx, "card was reset: no PIN is verified on it any more");
 		mynumber_link_forget_pins(card);
 	}
@@ -65,7 +67,7 @@ int mynumber_link_begin(sc_card_t *card)
 	 * operations that are not inside a caller's lock. */
 	if (card->lock_count == 1)
 		new_transaction(link);
-	notice_reset(card, link);
+	notice_reset(card, link, false);
 	return SC_SUCCESS;
 }
 
@@ -81,23 +83,24 @@ void mynumber_link_lock_obtained(sc_card_t *card, int was_reset)
 	if (link == NULL)
 		return;
 	new_transaction(link);
-	notice_reset(card, link);
-	if (was_reset > 0) {
-		sc_log(card->ctx, "card was reset: no PIN is verified on it any more");
-		mynumber_link_forget_pins(card);
-	}
+	notice_reset(card, link, was_reset > 0);
+}
+
+/* The consent and its kept PIN go. */
+static void consent_drop(sc_card_t *card)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link == NULL)
+		return;
+	explicit_bzero(link->consent_pin, sizeof link->consent_pin);
+	link->consent_pin_len = 0;
+	link->sign_consent = false;
 }
 
 static bool ap_confirmed(const struct mynumber_link *link)
 {
 	return link->ap != JPKI_AP_NONE && link->ap_transaction == link->transaction;
-}
-
-bool mynumber_link_ap_is(sc_card_t *card, enum jpki_ap ap)
-{
-	struct mynumber_link *link = link_of(card);
-
-	return link != NULL && ap_confirmed(link) && link->ap == ap;
 }
 
 static void confirm(struct mynumber_link *link, enum jpki_ap ap, unsigned ef)
@@ -128,24 +131,33 @@ static bool probe_matches(sc_card_t *card, struct mynumber_link *link)
 	if (!link->sfi_refused) {
 		r = jpki_apdu_read_binary_sfi(card, JPKI_EF_AUTH_CERT & JPKI_SFI_MASK, head, link->probe_len,
 		                              &got, &at_end, &refused);
-		if (r == SC_SUCCESS && !refused)
-			return got == link->probe_len && memcmp(head, link->probe, got) == 0;
-		if (r == SC_SUCCESS)
-			return false;
 	} else {
 		r = jpki_apdu_select_ef(card, JPKI_EF_AUTH_CERT);
 		if (r == SC_SUCCESS)
 			r = jpki_apdu_read_binary(card, 0, head, link->probe_len, &got, &at_end);
-		if (r == SC_SUCCESS)
-			return got == link->probe_len && memcmp(head, link->probe, got) == 0;
 	}
-	return false;
+	return r == SC_SUCCESS && !refused && got == link->probe_len && memcmp(head, link->probe, got) == 0;
+}
+
+/* SELECT by AID, whatever the link believes; the application is then
+ * confirmed, and the card's PIN state of every other application ended. */
+static int select_by_aid(sc_card_t *card, struct mynumber_link *link, enum jpki_ap ap)
+{
+	int r, ref;
+
+	unconfirm(link);
+	r = jpki_apdu_select_aid(card, ap);
+	LOG_TEST_RET(card->ctx, r, "SELECT application failed");
+	confirm(link, ap, 0);
+	for (ref = 1; ref < MYNUMBER_PIN_SLOTS; ref++)
+		if (pin_ap(ref) != ap)
+			link->pin_on_card[ref] = false;
+	return SC_SUCCESS;
 }
 
 int mynumber_link_select_ap(sc_card_t *card, enum jpki_ap ap)
 {
 	struct mynumber_link *link = link_of(card);
-	int r, ref;
 
 	if (link == NULL || ap == JPKI_AP_NONE)
 		return SC_ERROR_INVALID_ARGUMENTS;
@@ -160,14 +172,7 @@ int mynumber_link_select_ap(sc_card_t *card, enum jpki_ap ap)
 		}
 		sc_log(card->ctx, "the card is not in the JPKI application any more: selecting it");
 	}
-	r = jpki_apdu_select_aid(card, ap);
-	LOG_TEST_RET(card->ctx, r, "SELECT application failed");
-	confirm(link, ap, 0);
-	/* Selecting another application ends the card's PIN state there. */
-	for (ref = 1; ref < MYNUMBER_PIN_SLOTS; ref++)
-		if (pin_ap(ref) != ap)
-			link->pin_on_card[ref] = false;
-	return SC_SUCCESS;
+	return select_by_aid(card, link, ap);
 }
 
 int mynumber_link_clear_card_pins(sc_card_t *card)
@@ -182,14 +187,9 @@ int mynumber_link_clear_card_pins(sc_card_t *card)
 	r = mynumber_link_select_ap(card, away);
 	if (r == SC_SUCCESS)
 		return SC_SUCCESS;
-	away = away == JPKI_AP_TEXT ? JPKI_AP_JPKI : JPKI_AP_TEXT;
 	sc_log(card->ctx, "no other application to select (%s): selecting the same one again, "
 	                  "which may not end the card's PIN state", sc_strerror(r));
-	unconfirm(link);
-	r = jpki_apdu_select_aid(card, away);
-	if (r == SC_SUCCESS)
-		confirm(link, away, 0);
-	return r;
+	return select_by_aid(card, link, away == JPKI_AP_TEXT ? JPKI_AP_JPKI : JPKI_AP_TEXT);
 }
 
 bool mynumber_link_pins_on_card(sc_card_t *card)
@@ -277,13 +277,13 @@ void mynumber_link_pin_set(sc_card_t *card, int ref, bool verified)
 	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS)
 		return;
 	link->pin_believed[ref] = verified;
-	/* A reset OpenSC itself causes reaches no callback: a mark tells. */
-	if (verified)
+	if (verified) {
+		/* A reset OpenSC itself causes reaches no callback: a mark tells. */
 		compat_reset_mark_set(card);
-	if (verified)
 		link->pin_on_card[ref] = true;
+	}
 	if (!verified && ref == JPKI_PIN_REF_SIGN)
-		mynumber_link_consent_drop(card);
+		consent_drop(card);
 }
 
 void mynumber_link_forget_pins(sc_card_t *card)
@@ -293,7 +293,7 @@ void mynumber_link_forget_pins(sc_card_t *card)
 	if (link == NULL)
 		return;
 	memset(link->pin_believed, 0, sizeof link->pin_believed);
-	mynumber_link_consent_drop(card);
+	consent_drop(card);
 }
 
 int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len)
@@ -317,17 +317,6 @@ int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t le
 	return 0;
 }
 
-void mynumber_link_consent_drop(sc_card_t *card)
-{
-	struct mynumber_link *link = link_of(card);
-
-	if (link == NULL)
-		return;
-	explicit_bzero(link->consent_pin, sizeof link->consent_pin);
-	link->consent_pin_len = 0;
-	link->sign_consent = false;
-}
-
 bool mynumber_link_consent_pending(sc_card_t *card)
 {
 	struct mynumber_link *link = link_of(card);
@@ -341,7 +330,7 @@ bool mynumber_link_consent_grant(sc_card_t *card, const u8 *pin, size_t pin_len)
 
 	if (link == NULL || pin == NULL || pin_len == 0 || pin_len > sizeof link->consent_pin)
 		return false;
-	mynumber_link_consent_drop(card);
+	consent_drop(card);
 	link->sign_consent = true;
 	if (link->sign_refused_transaction == link->transaction)
 		return false;
@@ -362,6 +351,6 @@ bool mynumber_link_consent_take(sc_card_t *card, u8 *pin, size_t pin_cap, size_t
 	}
 	memcpy(pin, link->consent_pin, link->consent_pin_len);
 	*pin_len = link->consent_pin_len;
-	mynumber_link_consent_drop(card);
+	consent_drop(card);
 	return true;
 }

@@ -103,8 +103,6 @@ int mynumber_link_select_ef(sc_card_t *card, unsigned fid);
  * have changed to something unknown). */
 void mynumber_link_ef_changed(sc_card_t *card, unsigned fid);
 
-/* Whether ap is confirmed in this transaction. */
-bool mynumber_link_ap_is(sc_card_t *card, enum jpki_ap ap);
 
 /* READ BINARY by short EF identifier allowed (not refused by this card). */
 bool mynumber_link_sfi_usable(sc_card_t *card);
@@ -145,6 +143,5 @@ bool mynumber_link_consent_grant(sc_card_t *card, const u8 *pin, size_t pin_len)
  * the card holds it). pin_cap must be JPKI_PIN_MAX_LEN. */
 bool mynumber_link_consent_take(sc_card_t *card, u8 *pin, size_t pin_cap, size_t *pin_len);
 bool mynumber_link_consent_pending(sc_card_t *card);
-void mynumber_link_consent_drop(sc_card_t *card);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * Files: which EF OpenSC means and where its bytes come from. Public files of the JPKI AP are read once per
- * connection and served from memory afterwards; the signature certificate is
- * held only while OpenSC reads it. Paths that name nothing this card has
+ * Files: which EF OpenSC means and where its bytes come from. Public files of
+ * the JPKI AP are read once per connection and served from memory afterwards;
+ * the signature certificate is held in memory from its first reading, with
+ * the signature PIN, until logout. Paths that name nothing this card has
  * (EF.DIR, 5015, other applications) are answered here, without an APDU.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -41,7 +42,6 @@ void mynumber_forget_selection(sc_card_t *card)
 {
 	struct mynumber_drv_data *drv = mynumber_drv(card);
 
-	mynumber_blob_wipe(&drv->private_file);
 	drv->source = MYNUMBER_SOURCE_NONE;
 	drv->source_blob = NULL;
 	drv->source_ap = JPKI_AP_NONE;
@@ -277,6 +277,18 @@ static void note_sign_key(sc_card_t *card, const u8 *cert, size_t len)
 		(void)mynumber_keys_note(card, JPKI_PIN_REF_SIGN, &key);
 }
 
+/* The signature certificate, held for this process: read (whole, so its size
+ * is the DER header's and OpenSC's reads that follow cost no APDU) unless
+ * held already, and only when this process verified the signature PIN (no
+ * APDU for a read the card would refuse). */
+static int sign_cert_for_reading(sc_card_t *card)
+{
+	if (!mynumber_drv(card)->sign_cert.loaded && !mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN))
+		LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
+		             "the signature certificate is read only after the signature PIN (no APDU sent)");
+	return mynumber_files_hold_sign_cert(card);
+}
+
 static int select_ef_target(sc_card_t *card, const sc_path_t *path, const struct resolved_path *where,
                             sc_file_t **file_out)
 {
@@ -301,29 +313,13 @@ static int select_ef_target(sc_card_t *card, const sc_path_t *path, const struct
 		return new_file(path, SC_FILE_TYPE_WORKING_EF, blob->len, file_out);
 	}
 
-	if (where->ap == JPKI_AP_JPKI && where->fid == JPKI_EF_SIGN_CERT && drv->sign_cert.loaded) {
+	if (where->ap == JPKI_AP_JPKI && where->fid == JPKI_EF_SIGN_CERT) {
+		r = sign_cert_for_reading(card);
+		LOG_TEST_RET(card->ctx, r, "signature certificate not available");
 		drv->source = MYNUMBER_SOURCE_MEMORY;
 		drv->source_blob = &drv->sign_cert;
 		drv->source_fid = where->fid;
 		return new_file(path, SC_FILE_TYPE_WORKING_EF, drv->sign_cert.len, file_out);
-	}
-	if (where->ap == JPKI_AP_JPKI && where->fid == JPKI_EF_SIGN_CERT) {
-		if (!mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN))
-			LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
-			             "the signature certificate is read only after the signature PIN (no APDU sent)");
-		/* Read now, whole, so its size is the DER header's and OpenSC's
-		 * reads that follow cost no APDU; the bytes go once served. */
-		r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, where->fid, TAG_SEQUENCE, &drv->private_file.data,
-		                           &drv->private_file.len);
-		if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
-			mynumber_link_pin_set(card, JPKI_PIN_REF_SIGN, false);
-		LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
-		note_sign_key(card, drv->private_file.data, drv->private_file.len);
-		drv->private_file.loaded = true;
-		drv->source = MYNUMBER_SOURCE_MEMORY;
-		drv->source_blob = &drv->private_file;
-		drv->source_fid = where->fid;
-		return new_file(path, SC_FILE_TYPE_WORKING_EF, drv->private_file.len, file_out);
 	}
 	/* Read by offset later: read_binary selects it again in its own
 	 * transaction; selecting now would prove nothing then. */
@@ -361,10 +357,8 @@ int mynumber_select_file(sc_card_t *card, const sc_path_t *path, sc_file_t **fil
 	LOG_FUNC_RETURN(card->ctx, SC_ERROR_INTERNAL);
 }
 
-static int serve_from_memory(sc_card_t *card, const struct mynumber_blob *blob, unsigned int idx,
-                             u8 *buf, size_t count)
+static int serve_from_memory(const struct mynumber_blob *blob, unsigned int idx, u8 *buf, size_t count)
 {
-	struct mynumber_drv_data *drv = mynumber_drv(card);
 	size_t n;
 
 	if (blob->data == NULL || idx >= blob->len)
@@ -373,8 +367,6 @@ static int serve_from_memory(sc_card_t *card, const struct mynumber_blob *blob, 
 	if (n > count)
 		n = count;
 	memcpy(buf, blob->data + idx, n);
-	if (blob == &drv->private_file && idx + n >= blob->len)
-		mynumber_forget_selection(card);
 	return (int)n;
 }
 
@@ -433,7 +425,7 @@ int mynumber_read_binary(sc_card_t *card, unsigned int idx, u8 *buf, size_t coun
 		LOG_FUNC_RETURN(card->ctx, 0);
 	switch (drv->source) {
 	case MYNUMBER_SOURCE_MEMORY:
-		LOG_FUNC_RETURN(card->ctx, serve_from_memory(card, drv->source_blob, idx, buf, count));
+		LOG_FUNC_RETURN(card->ctx, serve_from_memory(drv->source_blob, idx, buf, count));
 	case MYNUMBER_SOURCE_TEXT_FIELD:
 		LOG_FUNC_RETURN(card->ctx, serve_text_field(card, drv->source_fid, idx, buf, count));
 	case MYNUMBER_SOURCE_CARD:
@@ -454,7 +446,6 @@ int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *pat
                              unsigned key_ref, unsigned modulus_length, u8 **out, size_t *out_len)
 {
 	const u8 *public_cert;
-	u8 *private_cert = NULL;
 	size_t cert_len = 0;
 	int r;
 
@@ -468,23 +459,10 @@ int mynumber_read_public_key(sc_card_t *card, unsigned algorithm, sc_path_t *pat
 		r = jpki_cert_public_key_raw(public_cert, cert_len, out, out_len);
 		break;
 	case JPKI_PIN_REF_SIGN:
-		if (mynumber_drv(card)->sign_cert.loaded) {
-			r = jpki_cert_public_key_raw(mynumber_drv(card)->sign_cert.data, mynumber_drv(card)->sign_cert.len,
-			                             out, out_len);
-			break;
-		}
-		if (!mynumber_link_pin_believed(card, JPKI_PIN_REF_SIGN))
-			LOG_TEST_RET(card->ctx, SC_ERROR_SECURITY_STATUS_NOT_SATISFIED,
-			             "the signature key is read from a certificate that needs the signature PIN");
-		r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, JPKI_EF_SIGN_CERT, TAG_SEQUENCE, &private_cert,
-		                           &cert_len);
-		if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
-			mynumber_link_pin_set(card, JPKI_PIN_REF_SIGN, false);
-		LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
-		note_sign_key(card, private_cert, cert_len);
-		r = jpki_cert_public_key_raw(private_cert, cert_len, out, out_len);
-		explicit_bzero(private_cert, cert_len);
-		free(private_cert);
+		r = sign_cert_for_reading(card);
+		LOG_TEST_RET(card->ctx, r, "the signature key is read from its certificate");
+		r = jpki_cert_public_key_raw(mynumber_drv(card)->sign_cert.data, mynumber_drv(card)->sign_cert.len,
+		                             out, out_len);
 		break;
 	default:
 		r = SC_ERROR_OBJECT_NOT_FOUND;
@@ -502,6 +480,8 @@ int mynumber_files_hold_sign_cert(sc_card_t *card)
 		return SC_SUCCESS;
 	r = mynumber_read_whole_ef(card, JPKI_AP_JPKI, JPKI_EF_SIGN_CERT, TAG_SEQUENCE, &drv->sign_cert.data,
 	                           &drv->sign_cert.len);
+	if (r == SC_ERROR_SECURITY_STATUS_NOT_SATISFIED)
+		mynumber_link_pin_set(card, JPKI_PIN_REF_SIGN, false);
 	LOG_TEST_RET(card->ctx, r, "cannot read the signature certificate");
 	drv->sign_cert.loaded = true;
 	note_sign_key(card, drv->sign_cert.data, drv->sign_cert.len);

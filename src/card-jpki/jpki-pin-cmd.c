@@ -167,12 +167,26 @@ static int offered_elsewhere(sc_card_t *card, const struct jpki_pin_rule *rule, 
 	return SC_ERROR_PIN_CODE_INCORRECT;
 }
 
+/* SELECT of the PIN's EF and VERIFY of pin, the answer interpreted. */
+static int send_verify(sc_card_t *card, const struct jpki_pin_rule *rule, const u8 *pin, size_t pin_len,
+                       struct sc_pin_cmd_data *data, int *tries_left)
+{
+	unsigned sw = 0;
+	int r;
+
+	r = select_pin(card, rule);
+	if (r == SC_SUCCESS)
+		r = jpki_apdu_verify(card, pin, pin_len, &sw);
+	if (r == SC_SUCCESS)
+		r = verify_outcome(card, rule, sw, data, tries_left);
+	return r;
+}
+
 static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
                       struct sc_pin_cmd_data *data, int *tries_left)
 {
 	u8 pin[JPKI_PIN_MAX_LEN];
 	size_t pin_len = 0;
-	unsigned sw = 0;
 	int r;
 
 	r = offered_elsewhere(card, rule, data->pin1.data, data->pin1.len);
@@ -182,11 +196,7 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	if (r != SC_SUCCESS)
 		return r;
 	data->pin1.max_tries = rule->max_tries;
-	r = select_pin(card, rule);
-	if (r == SC_SUCCESS)
-		r = jpki_apdu_verify(card, pin, pin_len, &sw);
-	if (r == SC_SUCCESS)
-		r = verify_outcome(card, rule, sw, data, tries_left);
+	r = send_verify(card, rule, pin, pin_len, data, tries_left);
 	if (r == SC_SUCCESS && rule->ref == JPKI_PIN_REF_SIGN && verify_is_consent(card, data))
 		(void)mynumber_link_consent_grant(card, pin, pin_len);
 	explicit_bzero(pin, sizeof pin);
@@ -199,7 +209,6 @@ int mynumber_pin_verify_kept(sc_card_t *card, int ref, const u8 *pin, size_t pin
 	const struct jpki_pin_rule *rule = jpki_pin_rule_for(ref);
 	struct sc_pin_cmd_data data;
 	int saved_debug = card->ctx->debug;
-	unsigned sw = 0;
 	int r;
 
 	if (rule == NULL || pin == NULL || pin_len == 0)
@@ -209,12 +218,8 @@ int mynumber_pin_verify_kept(sc_card_t *card, int ref, const u8 *pin, size_t pin
 	 * the same here, or the VERIFY's data would be hex-dumped. */
 	if (card->ctx->debug < SC_LOG_DEBUG_PIN)
 		card->ctx->debug = 0;
-	r = select_pin(card, rule);
-	if (r == SC_SUCCESS)
-		r = jpki_apdu_verify(card, pin, pin_len, &sw);
+	r = send_verify(card, rule, pin, pin_len, &data, NULL);
 	card->ctx->debug = saved_debug;
-	if (r == SC_SUCCESS)
-		r = verify_outcome(card, rule, sw, &data, NULL);
 	LOG_TEST_RET(card->ctx, r, "VERIFY of the kept PIN");
 	return r;
 }
@@ -246,12 +251,7 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	}
 
 	data->pin1.max_tries = rule->max_tries;
-	r = select_pin(card, rule);
-	if (r == SC_SUCCESS && have_old) {
-		r = jpki_apdu_verify(card, old_pin, old_len, &sw);
-		if (r == SC_SUCCESS)
-			r = verify_outcome(card, rule, sw, data, tries_left);
-	}
+	r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
 	if (r == SC_SUCCESS) {
 		r = jpki_apdu_change(card, new_pin, new_len, &sw);
 		/* Without the old value the card may have lost the PIN since

@@ -30,7 +30,7 @@ struct mynumber_blob {
  * bytes come from. */
 enum mynumber_source {
 	MYNUMBER_SOURCE_NONE = 0,
-	MYNUMBER_SOURCE_MEMORY,     /* a cached public file or the private buffer */
+	MYNUMBER_SOURCE_MEMORY,     /* a cached public file or the held signature certificate */
 	MYNUMBER_SOURCE_CARD,       /* the card's current EF, read with READ BINARY */
 	MYNUMBER_SOURCE_TEXT_FIELD, /* a decoded text AP field (virtual file) */
 };
@@ -53,14 +53,10 @@ struct mynumber_drv_data {
 	struct mynumber_blob auth_ca_cert;
 	struct mynumber_blob sign_ca_cert;
 
-	/* The signature certificate while OpenSC reads it: filled by select_file,
-	 * wiped once read_binary served its last byte, on the next select, on
-	 * logout, reset and finish. */
-	struct mynumber_blob private_file;
-	/* The signature certificate held for this process after a login that
-	 * was not consent to a signature (PKCS#11's C_Login): read in the
-	 * VERIFY's transaction, right before the card's PIN state is ended.
-	 * Wiped on logout, reset, a failed VERIFY and finish. */
+	/* The signature certificate, held for this process once read (in a
+	 * VERIFY's transaction, right before the card's PIN state is ended, or
+	 * when OpenSC first reads it). Wiped on logout, reset, a failed VERIFY
+	 * and finish. */
 	struct mynumber_blob sign_cert;
 
 	/* read_binary's source after the last select_file. */
@@ -81,9 +77,8 @@ struct mynumber_drv_data {
 	void *text_state;           /* owned by the text AP layer */
 	/* The text AP's files were read under the PIN and refused (their
 	 * SHA-256 values do not match, or they do not parse): every read gives
-	 * this error until the PIN is verified again. 0: none. */
-	int text_refusal;
-	int text_refusal_status;        /* enum text_ap status, for the log */
+	 * this refusal until the PIN is verified again. TEXT_AP_OK: none. */
+	int text_refusal_status;        /* enum text_ap status */
 	unsigned text_refusal_mismatch; /* TEXT_AP_MISMATCH_* bits */
 };
 

@@ -212,9 +212,11 @@ static int ensure_loaded(sc_card_t *card, void **slot)
 
 	if (*slot != NULL)
 		return SC_SUCCESS;
-	if (mynumber_drv(card)->text_refusal != 0) {
+	/* The card's answer on these files will not change: a later read gets
+	 * the same refusal, not the 6982 the PIN state may have become. */
+	if (mynumber_drv(card)->text_refusal_status != TEXT_AP_OK) {
 		log_refusal(card->ctx, mynumber_drv(card)->text_refusal_status, mynumber_drv(card)->text_refusal_mismatch);
-		return mynumber_drv(card)->text_refusal;
+		return status_to_sc_error(mynumber_drv(card)->text_refusal_status);
 	}
 	/* No text-AP APDU for nothing: the files need the PIN. */
 	if (!mynumber_link_pin_believed(card, JPKI_PIN_REF_TEXT)) {
@@ -224,10 +226,6 @@ static int ensure_loaded(sc_card_t *card, void **slot)
 	r = load_values(card, &values);
 	if (r == SC_SUCCESS)
 		*slot = values;
-	/* The card's answer on these files will not change: a later read gets
-	 * the same refusal, not the 6982 the PIN state may have become. */
-	if (r == SC_ERROR_CORRUPTED_DATA || r == SC_ERROR_INVALID_DATA)
-		mynumber_drv(card)->text_refusal = r;
 	return r;
 }
 
@@ -275,5 +273,6 @@ void mynumber_text_forget(sc_card_t *card)
 	if (card == NULL || card->drv_data == NULL)
 		return;
 	values_free(&mynumber_drv(card)->text_state);
-	mynumber_drv(card)->text_refusal = 0;
+	mynumber_drv(card)->text_refusal_status = TEXT_AP_OK;
+	mynumber_drv(card)->text_refusal_mismatch = 0;
 }
