@@ -2,10 +2,14 @@
 # Issue #7, SSH: public-key login with the card's authentication key, by Debian's
 # unmodified ssh-keygen, ssh and sshd, through pcscd and opensc-pkcs11.so.
 #
-# With the plugin every step below passes. With OpenSC's built-in driver the
-# scenario stops at [keys]: `ssh-keygen -D` there reports an error for the
-# PIN-protected signature certificate's key. That is the step only the plugin
-# passes, so the outer run requires the negative control to fail exactly there.
+# With the plugin every step below passes. The outer run also runs it with
+# OpenSC's built-in driver (the negative control) and requires it to fail
+# exactly at the first step only the plugin passes on this OpenSC release.
+# Which step that is comes from the README's built-in column for the release
+# (tests/lib/builtin-cells.sh), itself checked against the built-in by
+# tests/e2e/e2e-builtin-compare.sh: [keys] where `ssh-keygen -D` reports an
+# error for the PIN-protected signature certificate's key (0.23), else [typo]
+# where the built-in sends a PIN with a letter to the card and loses a try.
 #
 # Steps (run inside the card's namespace, in this order):
 #   keys      ssh-keygen -D: exit 0, nothing on stderr, first key = the
@@ -13,6 +17,8 @@
 #   sshd      a throw-away sshd on a free loopback port trusts only that key
 #   login     ssh -I logs in with the authentication PIN (askpass) and runs a
 #             command; no try is spent
+#   typo      the authentication PIN with a letter in it (a typo): login
+#             refused before the card, no try spent
 #   wrong-pin a wrong authentication PIN: login refused, tries_auth drops by 1
 #   sign-pin  the signature PIN typed at the authentication prompt: refused
 #             before the card, no try of either PIN spent
@@ -21,7 +27,19 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-clients_start "$here/e2e-ssh.sh" keys "${1:-}"
+if [ "${1:-}" != "--in-card" ]; then
+	. "$top_srcdir/tests/lib/builtin-cells.sh"
+	ssh_cell=$(builtin_cell '`ssh-keygen -D` without errors') || clients_fail prerequisites "$ssh_cell"
+	burn_cell=$(builtin_cell 'impossible PINs') || clients_fail prerequisites "$burn_cell"
+	if [ "$ssh_cell" != yes ]; then
+		plugin_step=keys
+	elif [ "${burn_cell#wrong characters burn a try}" != "$burn_cell" ]; then
+		plugin_step=typo
+	else
+		clients_fail prerequisites "no step of this scenario is the plugin's alone with OpenSC $OPENSC_JPKI_VERSION's built-in (README: ssh '$ssh_cell'; impossible PINs '$burn_cell'): the negative control could not prove the plugin is used"
+	fi
+fi
+clients_start "$here/e2e-ssh.sh" "${plugin_step:-}" "${1:-}"
 clients_require ssh ssh-keygen /usr/sbin/sshd openssl
 module=$CLIENTS_PKCS11_MODULE
 
@@ -134,6 +152,19 @@ prompts=$(wc -l <"$clients_tmp/askpass.log" | tr -d ' ')
 [ "$prompts" -eq 1 ] || clients_fail login "the PIN was asked $prompts times, expected once"
 [ "$(clients_tries auth)" = 3 ] || clients_fail login "a good login changed tries_auth to $(clients_tries auth)"
 clients_note "login: ssh -I ran a command as $user; PIN asked once ($(cat "$clients_tmp/askpass.log"))"
+
+# --- typo ----------------------------------------------------------------------
+# The PIN with its last digit typed as a letter: never a PIN this card can hold.
+typo_pin=${auth_pin%?}a
+accepted_before=$(grep -c "Accepted publickey" "$clients_tmp/sshd.log" || true)
+rc=0
+ssh_with_card "$typo_pin" "echo should-not-run" >"$clients_tmp/typo.out" 2>"$clients_tmp/typo.err" || rc=$?
+[ "$rc" -ne 0 ] || clients_fail typo "ssh logged in with '$typo_pin'"
+[ ! -s "$clients_tmp/typo.out" ] || clients_fail typo "the remote command ran: $(cat "$clients_tmp/typo.out")"
+[ "$(grep -c "Accepted publickey" "$clients_tmp/sshd.log" || true)" = "$accepted_before" ] ||
+	clients_fail typo "sshd accepted a login"
+[ "$(clients_tries auth)" = 3 ] || clients_fail typo "a PIN with a letter reached the card: tries_auth 3 -> $(clients_tries auth)"
+clients_note "typo: a PIN with a letter refused (ssh exit $rc), no try spent"
 
 # --- wrong-pin -----------------------------------------------------------------
 accepted_before=$(grep -c "Accepted publickey" "$clients_tmp/sshd.log" || true)
