@@ -4,7 +4,9 @@
 # reader), then the targets of issue #6 are asserted:
 # - `pkcs15-tool --dump` with the plugin: at most 11 APDUs with extended length
 #   and short-EF-id reads, 26 on a card with short APDUs only and no short-EF-id
-#   reads, and at most 0.30 of the built-in driver's count with extended length;
+#   reads (one more per PIN where the release's pkcs15-tool asks the tries
+#   itself, OpenSC 0.26 on), and at most 0.30 of the built-in driver's count
+#   with extended length;
 # - 20 x C_Sign through opensc-pkcs11 with extended length: at most 70 APDUs;
 # - the plugin, not a built-in driver, bound the card;
 # - in every plugin run: no file read twice, no APDU answered 6A82 (a probe for
@@ -37,6 +39,13 @@ cat "$work/report.md"
 echo
 [ -s "$work/runs.tsv" ] || { echo "check-counts: the benchmark produced no runs" >&2; exit 1; }
 status=0
-awk -f "$here/report.awk" -v mode=check -v expected_driver=mynumber "$work/runs.tsv" || status=1
+# From OpenSC 0.26 pkcs15-tool asks each PIN's tries itself, in a transaction
+# of its own: 3 APDUs where the bind's query took 2. The build's config.h says
+# whether this release's tool does (configure read the tool's source).
+builddir=${top_builddir:-.}
+[ "${1:-}" != --builddir ] || builddir=$2
+tool_pins=0
+grep -q '^#define HAVE_OPENSC_TOOL_ASKS_PIN_INFO 1' "$builddir/config.h" 2>/dev/null && tool_pins=2
+awk -f "$here/report.awk" -v mode=check -v expected_driver=mynumber -v tool_pin_queries="$tool_pins" "$work/runs.tsv" || status=1
 awk -f "$here/trace-check.awk" -v mode=check "$work/runs.tsv" "$work/runs.apdus" || status=1
 exit $status

@@ -42,6 +42,15 @@ typedef unsigned long compat_read_flags_t;
 #define COMPAT_OPTS_PRIVATE_CERTIFICATE private_certificate
 #endif
 
+/* Whether the emulator's bind asks each PIN's tries for pkcs15-tool --dump and
+ * --list-pins. Up to 0.25 the tool shows what the bind found; from 0.26 it asks
+ * the card itself (sc_pkcs15_get_pin_info) and the bind's answer is never read. */
+#ifdef HAVE_OPENSC_TOOL_ASKS_PIN_INFO
+#define COMPAT_BIND_ASKS_TRIES false
+#else
+#define COMPAT_BIND_ASKS_TRIES true
+#endif
+
 /* A reset OpenSC itself caused (sc_reset) reaches no driver callback. Up to
  * 0.26 it empties card->cache, so a mark left there tells, when found gone,
  * that the card was reset; 0.27 has no card->cache, and then the card's own

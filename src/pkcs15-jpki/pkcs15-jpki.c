@@ -22,6 +22,7 @@
 #include "card-jpki/card-jpki.h"
 #include "card-jpki/jpki-cert.h"
 #include "common/module-config.h"
+#include "common/opensc-compat.h"
 #include "pkcs15-jpki.h"
 #include "pkcs15-text-ap.h"
 
@@ -365,13 +366,14 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 		r = add_certificate(p15card, &certs[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "certificate");
 	}
-	/* The tries, for pkcs15-tool --dump and --list-pins. opensc-pkcs11 asks
-	 * the card again in every C_GetTokenInfo, so there the bind leaves them
-	 * unknown rather than pay four APDUs nobody reads. */
+	/* The tries, for pkcs15-tool --dump and --list-pins of releases whose
+	 * tool does not ask the card itself. opensc-pkcs11 asks again in every
+	 * C_GetTokenInfo, so there the bind leaves them unknown rather than pay
+	 * four APDUs nobody reads. */
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		pin_status[i].tries_left = -1;
 		pin_status[i].logged_in = SC_PIN_STATE_UNKNOWN;
-		if (module_config_app_is_pkcs11(card->ctx))
+		if (!COMPAT_BIND_ASKS_TRIES || module_config_app_is_pkcs11(card->ctx))
 			continue;
 		r = query_pin(p15card, &keys[i], &pin_status[i]);
 		LOG_TEST_GOTO_ERR(card->ctx, r, "PIN status");

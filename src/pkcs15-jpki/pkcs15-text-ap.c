@@ -17,6 +17,7 @@
 #include "card-jpki/text-ap.h"
 #include "common/jpki-facts.h"
 #include "common/module-config.h"
+#include "common/opensc-compat.h"
 
 #include "pkcs15-text-ap.h"
 
@@ -76,8 +77,10 @@ static int add_text_ap_pin(sc_pkcs15_card_t *p15card)
 	r = sc_pkcs15emu_add_pin_obj(p15card, &pin_obj, &pin_info);
 	LOG_TEST_RET(ctx, r, "Cannot add the text AP PIN object");
 
-	/* A no-data VERIFY in the driver: no try is spent. */
-	if (sc_pkcs15_find_pin_by_auth_id(p15card, &pin_info.auth_id, &added) == SC_SUCCESS) {
+	/* A no-data VERIFY in the driver: no try is spent. Only where nobody
+	 * else asks (as for the JPKI PINs, pkcs15-jpki.c). */
+	if (COMPAT_BIND_ASKS_TRIES && !module_config_app_is_pkcs11(ctx) &&
+	    sc_pkcs15_find_pin_by_auth_id(p15card, &pin_info.auth_id, &added) == SC_SUCCESS) {
 		r = sc_pkcs15_get_pin_info(p15card, added);
 		if (r != SC_SUCCESS)
 			sc_log(ctx, "text AP PIN: tries left unknown (%s)", sc_strerror(r));
