@@ -24,6 +24,8 @@ if [ "${1:-}" = "--inside" ]; then
 	out=$3
 	trace=$4
 	facts=$JPKI_IDENTITY/facts
+	# shellcheck source=../lib/tool-output.sh
+	. "$top_srcdir/tests/lib/tool-output.sh"
 	text_pin=$(sed -n 's/^text=//p' "$JPKI_IDENTITY/pins")
 	[ -n "$text_pin" ] || fail "no text PIN in $JPKI_IDENTITY/pins"
 
@@ -45,9 +47,7 @@ if [ "${1:-}" = "--inside" ]; then
 	# Only the tool's own PIN prompt may be on stdout.
 	assert_not_disclosed() { # what value
 		prompt='Please enter PIN [Card Info Input Support PIN]: '
-		# OpenSC 0.26's tools say "Connecting to card in reader ..." on
-		# stdout whenever the debug level is not 0.
-		printed=$(sed '1{/^Connecting to card in reader .*\.\.\.$/d}' "$out/read.out")
+		printed=$(tool_stdout "$out/read.out")
 		if [ -n "$printed" ] && [ "$printed" != "$prompt" ]; then
 			fail "$1: pkcs15-tool printed $(wc -c < "$out/read.out") bytes: $printed"
 		fi

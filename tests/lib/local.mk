@@ -41,7 +41,8 @@ tests_lib_test_simreader_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPEN
 endif
 
 dist_check_SCRIPTS += tests/lib/valgrind-check.sh
-EXTRA_DIST += tests/lib/opensc-conf.sh tests/lib/valgrind.supp
+EXTRA_DIST += tests/lib/opensc-conf.sh tests/lib/valgrind.supp \
+	tests/lib/builtin-cells.sh tests/lib/tool-output.sh
 
 # The stock tools under valgrind, through the whole stack.
 E2E_TESTS += tests/lib/e2e-valgrind.sh

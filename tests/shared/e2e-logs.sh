@@ -1,7 +1,9 @@
 #!/bin/sh
 # Issue 11, part 4 end to end: with card_info = yes (and card_info_pkcs11 =
 # yes for PKCS#11), no card-face value and no PIN reaches OpenSC's debug log
-# at debug = 3 or 7 (below SC_LOG_DEBUG_PIN, 8), by any read path:
+# at debug = 3 or at the level just below SC_LOG_DEBUG_PIN (7 in OpenSC 0.23,
+# 8 in 0.26 and 0.27, where the PIN level is 9; configure reads it from the
+# tree's log.h), by any read path:
 #
 #   (a) pkcs15-tool --read-data-object LABEL --verify-pin --auth-id 03 --pin
 #       TEXT-PIN --raw: every read succeeds, the value on stdout is the
@@ -21,7 +23,7 @@
 #       --verify-pin --auth-id 02 --pin SIGN-PIN: both succeed (certificate
 #       02's key); the signature certificate's subjectAltName carries the
 #       name, address and birth date, and none of them reaches the log (debug
-#       3 and 7 only; at 8 the log is the control's).
+#       3 and PIN-1 only; at the PIN level the log is the control's).
 # LABEL: My Number, Name, Address, Date of Birth, Sex. Each path writes its
 # own log file; tests/shared/logscan.py looks in them for every value of the
 # identity's "facts" (my_number, name, address, birth, sex) and "pins" (auth,
@@ -31,12 +33,12 @@
 # (and as a word on a line about a PIN), the 1-digit sex as its DF 25 TLV and
 # as a whole CKA_VALUE (see logscan.py).
 #
-#   debug3, debug7     the checks above; every PIN try left at the end.
-#   debug8-control     debug = 8 (OpenSC's PIN level, where it logs PINs and
+#   debug3, below-pin  the checks above; every PIN try left at the end.
+#   pin-control        debug = SC_LOG_DEBUG_PIN (where OpenSC logs PINs and
 #                      the plugin hands values to PKCS#11): (b) and (c)
 #                      succeed with the card's values, and logscan.py finds
 #                      every value and every PIN in those logs: the search
-#                      would see a leak at 3 or 7.
+#                      would see a leak at 3 or PIN-1.
 #
 # Exit status 0 when every check passes, 1 otherwise (never 77).
 set -eu
@@ -49,23 +51,26 @@ if [ "${1:-}" != "--inside" ]; then
 	shared_private_module
 	self=$here/e2e-logs.sh
 	shared_run_case "$self" debug3
-	shared_run_case "$self" debug7
-	shared_run_case "$self" debug8-control
+	shared_run_case "$self" below-pin
+	shared_run_case "$self" pin-control
 	shared_outer_end
 fi
 
 # ---- inside the harness ---------------------------------------------------------
 case_name=$2
 shared_inside_setup "$3"
+pin_level=${OPENSC_JPKI_LOG_DEBUG_PIN:?run through make check: configure reads SC_LOG_DEBUG_PIN}
 case $case_name in
 	debug3) level=3 ;;
-	debug7) level=7 ;;
-	debug8-control) level=8 ;;
+	below-pin) level=$((pin_level - 1)) ;;
+	pin-control) level=$pin_level ;;
 	*) shared_die usage "unknown case $case_name" ;;
 esac
 INFO_TOKEN='Card Info Input Support PIN'
 REFUSAL="card-face data is not handed to a PKCS#11 application while OpenSC's debug log is on (debug = $level)"
 LOGSCAN=$top_srcdir/tests/shared/logscan.py
+# shellcheck source=../lib/tool-output.sh
+. "$top_srcdir/tests/lib/tool-output.sh"
 
 fact() {
 	sed -n "s/^$1=//p" "$JPKI_IDENTITY/facts"
@@ -110,15 +115,13 @@ expect_refusal_lines() { # check, log, at least
 }
 
 # ---- (a) pkcs15-tool --------------------------------------------------------------
-if [ "$level" -ne 8 ]; then
+if [ "$level" -ne "$pin_level" ]; then
 	while IFS=: read -r label key; do
 		expected_file "$key"
 		if OPENSC_CONF=$work/pkcs15-tool.conf pkcs15-tool --read-data-object "$label" --verify-pin --auth-id 03 \
 			--pin "$text_pin" --raw </dev/null >"$work/read.out" 2>"$work/read.err"; then
-			# OpenSC 0.26's tools say "Connecting to card in reader ..." on
-			# stdout whenever the debug level is not 0, --raw or not.
-			sed -i '1{/^Connecting to card in reader .*\.\.\.$/d}' "$work/read.out"
-			if cmp -s "$work/read.out" "$work/expected"; then
+			tool_stdout "$work/read.out" >"$work/read.value"
+			if cmp -s "$work/read.value" "$work/expected"; then
 				shared_ok "pkcs15-tool: '$label' read at debug = $level, the card's value"
 			else
 				shared_bad "pkcs15-tool-$key" "'$label' at debug = $level: $(wc -c <"$work/read.out") bytes, not the card's value"
@@ -130,7 +133,7 @@ if [ "$level" -ne 8 ]; then
 fi
 
 # ---- (d) pkcs15-tool: certificate 2 and public key 2 (subjectAltName) -----------------
-if [ "$level" -ne 8 ]; then
+if [ "$level" -ne "$pin_level" ]; then
 	if OPENSC_CONF=$work/pkcs15-cert.conf pkcs15-tool --read-certificate 2 --verify-pin --auth-id 02 \
 		--pin "$sign_pin" </dev/null >"$work/cert.out" 2>"$work/cert.err" &&
 		openssl x509 -in "$work/cert.out" -noout -pubkey >"$work/cert.pub" 2>/dev/null &&
@@ -156,11 +159,11 @@ while IFS=: read -r label key; do
 	OPENSC_CONF=$work/pkcs11-tool.conf pkcs11-tool --module "$SHARED_MODULE" --token-label "$INFO_TOKEN" \
 		--login --pin "$text_pin" --read-object --type data --label "$label" \
 		</dev/null >"$work/read.out" 2>"$work/read.err" || rc=$?
-	if [ "$level" -eq 8 ]; then
+	if [ "$level" -eq "$pin_level" ]; then
 		if [ "$rc" -eq 0 ] && cmp -s "$work/read.out" "$work/expected"; then
-			shared_ok "pkcs11-tool: '$label' read at debug = 8, the card's value"
+			shared_ok "pkcs11-tool: '$label' read at debug = $level, the card's value"
 		else
-			shared_bad "pkcs11-tool-$key" "'$label' at debug = 8: exit $rc, $(wc -c <"$work/read.out") bytes $(tail -n 2 "$work/read.err" | tr '\n' ' ')"
+			shared_bad "pkcs11-tool-$key" "'$label' at debug = $level: exit $rc, $(wc -c <"$work/read.out") bytes $(tail -n 2 "$work/read.err" | tr '\n' ' ')"
 		fi
 	elif [ "$rc" -ne 0 ] && ! printed_value "$work/read.out" "$work/read.err" "$key"; then
 		shared_ok "pkcs11-tool: '$label' at debug = $level refused (exit $rc: $(grep -m1 'error' "$work/read.err" || true)), nothing printed"
@@ -168,7 +171,7 @@ while IFS=: read -r label key; do
 		shared_bad "pkcs11-tool-$key" "'$label' at debug = $level: exit $rc, $(wc -c <"$work/read.out") bytes on stdout"
 	fi
 done <"$work/objects"
-[ "$level" -eq 8 ] || expect_refusal_lines pkcs11-tool-log "$work/pkcs11-tool.log" 5
+[ "$level" -eq "$pin_level" ] || expect_refusal_lines pkcs11-tool-log "$work/pkcs11-tool.log" 5
 
 # ---- (c) a PyKCS11 application -------------------------------------------------------
 OPENSC_CONF=$work/app.conf
@@ -193,13 +196,13 @@ if step open info "$INFO_TOKEN" && step login "$text_pin"; then
 		rm -f "$work/value"
 		# shellcheck disable=SC2086 # the label's words go as words
 		if step read-data "$work/value" $label; then
-			if [ "$level" -eq 8 ] && cmp -s "$work/value" "$work/expected"; then
-				shared_ok "app: '$label' read at debug = 8, the card's value"
+			if [ "$level" -eq "$pin_level" ] && cmp -s "$work/value" "$work/expected"; then
+				shared_ok "app: '$label' read at debug = $level, the card's value"
 			else
-				shared_bad "app-$key" "'$label' at debug = $level: C_GetAttributeValue(CKA_VALUE) gave $(wc -c <"$work/value") bytes$([ "$level" -eq 8 ] && echo ', not the card value' || echo ', expected a refusal')"
+				shared_bad "app-$key" "'$label' at debug = $level: C_GetAttributeValue(CKA_VALUE) gave $(wc -c <"$work/value") bytes$([ "$level" -eq "$pin_level" ] && echo ', not the card value' || echo ', expected a refusal')"
 			fi
-		elif [ "$level" -eq 8 ]; then
-			shared_bad "app-$key" "'$label' at debug = 8: $reply"
+		elif [ "$level" -eq "$pin_level" ]; then
+			shared_bad "app-$key" "'$label' at debug = $level: $reply"
 		else
 			shared_ok "app: '$label' at debug = $level refused: $reply"
 		fi
@@ -208,11 +211,11 @@ else
 	shared_bad app-login-03 "card-info token, C_Login with the text PIN: $reply"
 fi
 client_stop
-[ "$level" -eq 8 ] || expect_refusal_lines app-log "$work/app.log" 5
+[ "$level" -eq "$pin_level" ] || expect_refusal_lines app-log "$work/app.log" 5
 
 # ---- the logs --------------------------------------------------------------------------
 logs="$work/pkcs11-tool.log $work/app.log"
-[ "$level" -eq 8 ] || logs="$work/pkcs15-tool.log $work/pkcs15-cert.log $logs"
+[ "$level" -eq "$pin_level" ] || logs="$work/pkcs15-tool.log $work/pkcs15-cert.log $logs"
 for log in $logs; do
 	# The scan means something only where OpenSC logged the card's answers.
 	apdus=$(grep -c '^Incoming APDU' "$log" || true)
@@ -224,14 +227,14 @@ for log in $logs; do
 done
 rc=0
 # shellcheck disable=SC2086 # the list of logs
-if [ "$level" -eq 8 ]; then
+if [ "$level" -eq "$pin_level" ]; then
 	"$SHARED_PYTHON" "$LOGSCAN" --identity "$JPKI_IDENTITY" --expect my_number --expect name --expect address \
 		--expect birth --expect sex --expect pin_auth --expect pin_sign --expect pin_text $logs \
 		>"$work/scan.out" 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then
-		shared_ok "control: at debug = 8 logscan.py finds every card-face value and every PIN ($(sed 's/^found \([a-z_]*\) \([A-Za-z0-9-]*\) .*/\1:\2/' "$work/scan.out" | sort -u | tr '\n' ' '))"
+		shared_ok "control: at debug = $level logscan.py finds every card-face value and every PIN ($(sed 's/^found \([a-z_]*\) \([A-Za-z0-9-]*\) .*/\1:\2/' "$work/scan.out" | sort -u | tr '\n' ' '))"
 	else
-		shared_bad control "at debug = 8 logscan.py misses: $(grep '^missing\|logscan' "$work/scan.out" | tr '\n' ' ')"
+		shared_bad control "at debug = $level logscan.py misses: $(grep '^missing\|logscan' "$work/scan.out" | tr '\n' ' ')"
 	fi
 else
 	"$SHARED_PYTHON" "$LOGSCAN" --identity "$JPKI_IDENTITY" $logs >"$work/scan.out" 2>&1 || rc=$?
