@@ -2,7 +2,12 @@
 # Runs the README's two commands (scripts/demo.sh, then scripts/test.sh) on a
 # fresh clone of this repository in a clean chroot of each Debian release, and
 # prints one line per release: release, OpenSC version, demo ok/fail, the test
-# summary line, time.
+# summary line, time. Then each release's stock OpenSC is given the modules the
+# other releases built (and this machine's own build/plain one, when there is
+# one): every one must be refused, and the log must say why
+# (tests/module/cross-load.sh); one line per release. Exit status 0 when every
+# demo, every test summary ("N passed, 0 failed") and every cross-load check
+# passed, 1 otherwise.
 #   release-matrix.sh [bookworm|trixie|sid]...     (default: all three)
 # Needs root and the network to the Debian archive. The clone is of the current
 # commit (HEAD): commit what is to be tried. Environment:
@@ -31,18 +36,22 @@ fi
 command -v git >/dev/null 2>&1 || { note "needs git to clone the repository"; exit 1; }
 
 root=""
-# Unmounts everything under the chroot, and removes it only once nothing is
+roots="" # every chroot made so far, kept until the cross-load checks
+# Unmounts everything under a chroot, and removes it only once nothing is
 # mounted there any more: a bind-mounted /dev must never be deleted through it.
-teardown() {
-	[ -n "$root" ] || return 0
-	umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true
-	if grep -q " ${root}[/ ]" /proc/self/mounts; then
-		note "$root is still mounted; left in place"
+teardown_one() { # chroot
+	umount -R "$1" 2>/dev/null || umount -R -l "$1" 2>/dev/null || true
+	if grep -q " ${1}[/ ]" /proc/self/mounts; then
+		note "$1 is still mounted; left in place"
 	elif [ "${MATRIX_KEEP:-}" = 1 ]; then
-		note "kept $root"
+		note "kept $1"
 	else
-		rm -rf "$root"
+		rm -rf "$1"
 	fi
+}
+teardown() {
+	for r in $roots; do teardown_one "${r#*=}"; done
+	roots=""
 	root=""
 }
 trap teardown EXIT
@@ -66,17 +75,19 @@ base_of() { # suite -> path of the cached minbase tarball, made when missing
 	echo "$base"
 }
 
-in_chroot() { # command line for sh, run in the chroot as a login would
+in_chroot() { # command line for sh, run in the chroot ($root) as a login would
 	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin sh -c "$1"
 }
 
+status=0
 for suite in "$@"; do
 	logs=$cache/matrix/$suite
 	mkdir -p "$logs"
 	start=$(date +%s)
-	base=$(base_of "$suite") || { printf '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "debootstrap failed ($logs/debootstrap.log)" "$(( $(date +%s) - start ))"; continue; }
+	base=$(base_of "$suite") || { status=1; printf '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "debootstrap failed ($logs/debootstrap.log)" "$(( $(date +%s) - start ))"; continue; }
 	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-$suite.XXXXXX")
+	roots="$roots $suite=$root"
 	tar -C "$root" --numeric-owner -xzf "$base"
 	# / a mount point of its own: the test harness's `unshare -m` needs it.
 	mount --bind "$root" "$root"
@@ -95,6 +106,50 @@ for suite in "$@"; do
 	in_chroot "cd /root/opensc-jpki && scripts/test.sh ${MATRIX_TEST_ARGS:-}" > "$logs/test.log" 2>&1 || true
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/test.log" | tail -n 1)
 	[ -n "$summary" ] || summary="no summary line ($(grep -v '^$' "$logs/test.log" | tail -n 1))"
-	teardown
+	case "$demo $summary" in "ok "*" passed, 0 failed") ;; *) status=1 ;; esac
+	rm -f "$logs/opensc-jpki.so"
+	cp "$root/root/opensc-jpki/build/plain/src/.libs/opensc-jpki.so" "$logs/opensc-jpki.so" 2>/dev/null ||
+		note "$suite: no module was built"
 	printf '%-9s OpenSC %-16s demo %-4s %s %ss\n' "$suite" "${opensc:--}" "$demo" "$summary" "$(( $(date +%s) - start ))"
 done
+
+# ---- each release's OpenSC and the other releases' modules --------------------
+# The modules: each chroot's, and this machine's own build when it has one.
+modules=""
+for r in $roots; do
+	suite=${r%%=*}
+	[ ! -f "$cache/matrix/$suite/opensc-jpki.so" ] || modules="$modules $suite=$cache/matrix/$suite/opensc-jpki.so"
+done
+host=""
+if [ -f "$top/build/plain/src/.libs/opensc-jpki.so" ] && command -v opensc-tool >/dev/null 2>&1; then
+	host="this-machine-$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-unknown}")"
+	modules="$modules $host=$top/build/plain/src/.libs/opensc-jpki.so"
+fi
+cross() { # label, cross-load.sh's output -> one summary line
+	out=$2
+	okay=$(printf '%s\n' "$out" | grep -c '^ok: ' || true)
+	bad=$(printf '%s\n' "$out" | grep -c '^FAIL: ' || true)
+	printf '%s\n' "$out" | sed "s/^/  $1| /" >&2
+	[ "$bad" -eq 0 ] && [ "$okay" -gt 0 ] || status=1
+	printf '%-9s cross-load: %s foreign module(s) refused, %s not\n' "$1" "$okay" "$bad"
+}
+for r in $roots; do
+	suite=${r%%=*}
+	root=${r#*=}
+	args=""
+	for m in $modules; do
+		[ "${m%%=*}" != "$suite" ] || continue
+		cp "${m#*=}" "$root/tmp/cross-${m%%=*}.so"
+		args="$args ${m%%=*}=/tmp/cross-${m%%=*}.so"
+	done
+	[ -n "$args" ] || continue
+	cross "$suite" "$(in_chroot "sh /root/opensc-jpki/tests/module/cross-load.sh $args" 2>&1)"
+done
+if [ -n "$host" ]; then
+	args=""
+	for m in $modules; do [ "${m%%=*}" = "$host" ] || args="$args $m"; done
+	# shellcheck disable=SC2086 # one word per module
+	[ -z "$args" ] || cross "$host" "$(sh "$top/tests/module/cross-load.sh" $args 2>&1)"
+fi
+teardown
+exit "$status"

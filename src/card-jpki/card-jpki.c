@@ -69,11 +69,16 @@ int mynumber_card_is_ours(const sc_card_t *card)
 /* Logout, reset, finish: this process's PIN beliefs, the consent and what
  * was read under a PIN (the held signature certificate, the card-face text)
  * all go. */
+static void drop_read_with_pin(sc_card_t *card)
+{
+	mynumber_files_forget_private(card);
+	mynumber_text_forget(card);
+}
+
 static void drop_security_state(sc_card_t *card)
 {
 	mynumber_link_forget_pins(card);
-	mynumber_files_forget_private(card);
-	mynumber_text_forget(card);
+	drop_read_with_pin(card);
 }
 
 int mynumber_public_file(sc_card_t *card, unsigned fid, const u8 **data, size_t *len)
@@ -255,6 +260,7 @@ static int mynumber_init(sc_card_t *card)
 	}
 	card->type = MYNUMBER_CARD_TYPE;
 	card->name = jpki_token_kind_name(drv->token_kind);
+	drv->link.on_reset = drop_read_with_pin;
 	card->cla = 0x00;
 	/* Extended length is tried; a 6700 switches to short APDUs for good. */
 	card->caps |= SC_CARD_CAP_APDU_EXT;
@@ -379,8 +385,6 @@ static int mynumber_card_reader_lock_obtained(sc_card_t *card, int was_reset)
 	if (card->drv_data == NULL)
 		return SC_SUCCESS;
 	mynumber_link_lock_obtained(card, was_reset);
-	if (was_reset > 0)
-		drop_security_state(card);
 	return SC_SUCCESS;
 }
 

@@ -36,8 +36,10 @@ static void new_transaction(struct mynumber_link *link)
 		link->transaction = 1;
 }
 
-/* was_reset: OpenSC saw the card reset; else a reset of its own (sc_reset)
- * shows by the mark being gone. */
+/* was_reset: OpenSC saw the card reset (another process's reset, reported by
+ * the reader lock); else a reset of this process's own (sc_reset) shows by the
+ * mark being gone, where the release has one to leave. Either ends this
+ * process's logins: the beliefs, the consent, and what was read with them. */
 static void notice_reset(sc_card_t *card, struct mynumber_link *link, bool was_reset)
 {
 	bool any = false;
@@ -48,6 +50,8 @@ static void notice_reset(sc_card_t *card, struct mynumber_link *link, bool was_r
 	if (was_reset || (any && compat_reset_mark_gone(card))) {
 		sc_log(card->ctx, "card was reset: no PIN is verified on it any more");
 		mynumber_link_forget_pins(card);
+		if (link->on_reset != NULL)
+			link->on_reset(card);
 	}
 }
 

@@ -74,6 +74,11 @@ struct mynumber_link {
 
 	u8 probe[MYNUMBER_LINK_PROBE_LEN];
 	size_t probe_len;              /* 0: authentication certificate not read yet */
+
+	/* What a reset of the card ends beyond the link's own PIN beliefs and
+	 * consent (the data this process read with a PIN): set by the driver,
+	 * called once per reset noticed, whichever way it was noticed. */
+	void (*on_reset)(sc_card_t *card);
 };
 
 /* Takes the reader lock for one driver operation (sc_lock, nestable). A lock
@@ -83,7 +88,8 @@ int mynumber_link_begin(sc_card_t *card);
 void mynumber_link_end(sc_card_t *card);
 
 /* OpenSC's card_reader_lock_obtained: a new transaction; was_reset > 0 also
- * means the card lost every verified PIN (beliefs and consent dropped). */
+ * means the card lost every verified PIN (beliefs and consent dropped, and
+ * on_reset called). */
 void mynumber_link_lock_obtained(sc_card_t *card, int was_reset);
 
 /* Makes ap the card's application, confirmed in this transaction: no APDU if

@@ -796,9 +796,37 @@ static void sign_pin_left_for_nobody(void **state)
 
 /* ---- reset: state dropped, the right application selected again ---------- */
 
-static void reset_drops_state(void **state)
+/* Another client resets the card: OpenSC learns it at its next reader lock
+ * (SC_ERROR_CARD_RESET, card_reader_lock_obtained's was_reset) on every
+ * release, and the driver forgets the PIN it verified. */
+static void reset_by_other_client_drops_state(void **state)
 {
 	struct test_world w;
+	int tries = -1;
+
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	assert_true(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
+	assert_int_equal(simreader_reset_by_other_client(w.ctx), SC_SUCCESS);
+	assert_int_equal(sc_lock(w.card), SC_SUCCESS);
+	sc_unlock(w.card);
+	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
+	/* works again: the JPKI AP is selected anew */
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 2, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 5);
+	test_world_close(&w);
+}
+
+/* This process's own sc_reset reaches no driver callback. Up to 0.26 OpenSC
+ * empties card->cache, which the driver watches: the belief goes at the next
+ * lock. 0.27 leaves no trace (README, "known limits"): the card's own answer
+ * is then the sign, so a signature is refused (6982) with no PIN sent and no
+ * try spent, and the belief goes with it. */
+static void own_reset_drops_state(void **state)
+{
+	struct test_world w;
+	u8 digest[32] = { 0 }, signature[512];
 	int tries = -1;
 
 	test_world_open(&w, NULL);
@@ -807,8 +835,18 @@ static void reset_drops_state(void **state)
 	assert_int_equal(sc_reset(w.card, 0), SC_SUCCESS);
 	assert_int_equal(sc_lock(w.card), SC_SUCCESS);
 	sc_unlock(w.card);
+#ifdef HAVE_OPENSC_CARD_CACHE
 	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
-	/* works again: the JPKI AP is selected anew */
+#else
+	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
+	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+#endif
+	(void)digest;
+	(void)signature;
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 2, NULL, NULL, &tries), SC_SUCCESS);
 	assert_int_equal(tries, 5);
 	test_world_close(&w);
@@ -1127,7 +1165,8 @@ int main(void)
 		cmocka_unit_test(signatures_both_keys_all_hashes),
 		cmocka_unit_test(signature_without_pin_refused_by_card),
 		cmocka_unit_test(sign_pin_left_for_nobody),
-		cmocka_unit_test(reset_drops_state),
+		cmocka_unit_test(reset_by_other_client_drops_state),
+		cmocka_unit_test(own_reset_drops_state),
 		cmocka_unit_test(switches_all_bind),
 		cmocka_unit_test(extended_refused_falls_back),
 		cmocka_unit_test(truncated_certificate_is_corrupt),

@@ -9,7 +9,7 @@
  * (table `operations`). The operation is a short list of steps, each one
  * top-level OpenSC call and so its own reader transaction; the other client
  * acts before the steps marked X_BEFORE, by calling the virtual card directly
- * (jpki_sim_transmit, or sc_reset for a reset). Each step asserts its outcome,
+ * (jpki_sim_transmit, or a reset reported at the next reader lock). Each step asserts its outcome,
  * and the PIN tries the card itself counts (jpki_sim_tries_left) before and
  * after. At the end the card's APDU trace is checked for the safety invariant:
  * every VERIFY (00 20), CHANGE REFERENCE DATA (00 24) and COMPUTE DIGITAL
@@ -284,9 +284,11 @@ static void x_text_pin_ef(struct shared_world *s)
 	other_must(SELECT_EF_0011);
 }
 
+/* Another process resets the card: OpenSC learns of it at its next reader
+ * lock (SC_ERROR_CARD_RESET), as through pcsc-lite. */
 static void x_reset(struct shared_world *s)
 {
-	EXPECT(sc_reset(s->w.card, 0) == SC_SUCCESS, "sc_reset failed");
+	EXPECT(simreader_reset_by_other_client(s->w.ctx) == SC_SUCCESS, "the other client's reset failed");
 }
 
 static void x_jpki_ap(struct shared_world *s)
@@ -661,11 +663,13 @@ static void op_read_certs(struct shared_world *s)
 }
 
 /* The certificate was read in the VERIFY's transaction and is this
- * process's until logout: whatever the other client did, it reads. */
+ * process's until logout: whatever the other client did, it reads. A reset
+ * ends the login, and what was read with it goes too. */
 static void op_read_cert2_x_between(struct shared_world *s)
 {
 	do_verify(NO_X, 2, sign_pin, SC_SUCCESS);
-	do_read_cert(X_BEFORE, 2, cert_sign, cert_sign_len, SC_SUCCESS);
+	do_read_cert(X_BEFORE, 2, cert_sign, cert_sign_len,
+	             S.x->act == x_reset ? SC_ERROR_SECURITY_STATUS_NOT_SATISFIED : SC_SUCCESS);
 }
 
 /* Tries made to differ first (auth 2, sign 4, text 3) by another client's

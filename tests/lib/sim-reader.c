@@ -26,6 +26,7 @@ struct simreader_data {
 	struct jpki_sim *sim;
 	struct simreader_options opts;
 	bool card_gone;        /* remove_after fired: sticky, like a pulled card */
+	bool reset_by_other;   /* another client reset the card: the next lock says so */
 	uint8_t *capdu;        /* SIMREADER_MAX_CAPDU bytes */
 	uint8_t *rapdu;        /* JPKI_SIM_MAX_APDU bytes */
 };
@@ -136,11 +137,20 @@ static int simreader_op_transmit(sc_reader_t *reader, sc_apdu_t *apdu)
 	return simreader_apdu_store_response(apdu, data->rapdu, rapdu_len);
 }
 
+/* As pcsc-lite answers SCardBeginTransaction with SCARD_W_RESET_CARD once to
+ * every handle but the one that reset the card (OpenSC's pcsc reader then
+ * reconnects and retries the lock). */
 static int simreader_op_lock(sc_reader_t *reader)
 {
 	struct simreader_data *data = reader->drv_data;
 
-	return data->card_gone ? sim_gone_error(data) : SC_SUCCESS;
+	if (data->card_gone)
+		return sim_gone_error(data);
+	if (data->reset_by_other) {
+		data->reset_by_other = false;
+		return SC_ERROR_CARD_RESET;
+	}
+	return SC_SUCCESS;
 }
 
 static int simreader_op_unlock(sc_reader_t *reader)
@@ -226,4 +236,21 @@ int simreader_attach_ex(sc_context_t *ctx, struct jpki_sim *sim, const struct si
 	}
 	reader->flags |= SC_READER_CARD_PRESENT;
 	return SC_SUCCESS;
+}
+
+int simreader_reset_by_other_client(sc_context_t *ctx)
+{
+	sc_reader_t *reader = simreader_reader(ctx);
+	struct simreader_data *data;
+	int r;
+
+	if (reader == NULL || reader->drv_data == NULL)
+		return SC_ERROR_INVALID_ARGUMENTS;
+	data = reader->drv_data;
+	if (data->card_gone)
+		return sim_gone_error(data);
+	r = power_up(reader, data);
+	if (r == SC_SUCCESS)
+		data->reset_by_other = true;
+	return r;
 }

@@ -110,6 +110,14 @@ int simreader_bind(sc_card_t *card, sc_pkcs15_card_t **p15);
 int simreader_bind_config(sc_card_t *card, sc_pkcs15_card_t **p15);
 
 /* Teardown; each takes T ** and leaves NULL behind. Safe on NULL. */
+/* Another client resets the card: the virtual card is powered up again (its
+ * volatile state gone) behind OpenSC's back, and the reader's next lock
+ * returns SC_ERROR_CARD_RESET once, as pcsc-lite tells every other handle.
+ * (sc_reset is this process's own reset, which nothing reports.)
+ * SC_SUCCESS, SC_ERROR_INVALID_ARGUMENTS without a virtual reader, or the
+ * removal error once the card is gone. */
+int simreader_reset_by_other_client(sc_context_t *ctx);
+
 void simreader_unbind(sc_pkcs15_card_t **p15);
 void simreader_disconnect(sc_card_t **card);
 void simreader_context_free(sc_context_t **ctx);

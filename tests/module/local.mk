@@ -31,3 +31,6 @@ dist_check_SCRIPTS += tests/module/test-load.sh tests/module/test-refused-card.s
 # configure's version check on the OpenSC source tree.
 UNIT_TESTS += tests/module/test-configure.sh
 dist_check_SCRIPTS += tests/module/test-configure.sh
+
+# A module of another release in this one (scripts/release-matrix.sh runs it).
+EXTRA_DIST += tests/module/cross-load.sh
