@@ -9,7 +9,8 @@ bench_p11_sign_SOURCES = bench/p11-sign.c
 bench_p11_sign_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS)
 bench_p11_sign_CFLAGS = $(AM_CFLAGS)
 
-dist_noinst_SCRIPTS += bench/run.sh bench/session.sh bench/check-counts.sh bench/report.awk bench/trace-check.awk
+dist_noinst_SCRIPTS += bench/run.sh bench/session.sh bench/check-counts.sh bench/report.awk bench/trace-check.awk \
+	bench/releases.sh
 EXTRA_DIST += bench/README.md
 
 E2E_TESTS += tests/e2e/e2e-bench-counts.sh

@@ -1,6 +1,7 @@
 # Turns the benchmark's run lines (bench/session.sh) into the Markdown table, or,
 # with -v mode=check, checks the APDU targets of issues #6 and #10 and exits 1
-# on a miss.
+# on a miss, or, with -v mode=brief, prints the medians as tab-separated lines
+# for bench/releases.sh.
 #
 # Input lines (tab-separated):
 #   latN_extX_CONF  workload  run  exit_code  apdus  bytes_in  bytes_out  resets  wall_ns
@@ -195,6 +196,24 @@ END {
 			misses++
 		}
 		exit misses ? 1 : 0
+	}
+
+	if (mode == "brief") {
+		# One tab-separated line per workload and setting, for bench/releases.sh:
+		# workload title, latency, ext, APDUs plugin, APDUs built-in, ms plugin, ms built-in.
+		for (w = 1; w <= 4; w++) {
+			wl = workload_order[w]
+			for (s = 1; s <= setting_count; s++) {
+				split(settings[s], setting_pair, SUBSEP)
+				pk = wl SUBSEP settings[s] SUBSEP "plugin"
+				bk = wl SUBSEP settings[s] SUBSEP "builtin"
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", workload_title[wl], setting_pair[1], setting_pair[2],
+					(pk in failed) ? "FAILED" : count_text(pk SUBSEP "apdus"),
+					(bk in failed) ? "FAILED" : count_text(bk SUBSEP "apdus"),
+					ms_text(pk SUBSEP "ns"), ms_text(bk SUBSEP "ns")
+			}
+		}
+		exit 0
 	}
 
 	print "| workload | latency | ext. length | APDUs plugin | APDUs built-in | APDU ratio | bytes to card plugin / built-in | bytes from card plugin / built-in | resets plugin / built-in | median ms plugin | median ms built-in | time ratio |"

@@ -14,6 +14,10 @@
 #   MATRIX_TEST_ARGS  arguments for scripts/test.sh (e.g. --quick)
 #   MATRIX_KEEP=1     keep each chroot (its path is printed) instead of removing it
 #   MATRIX_MIRROR     the archive (default http://deb.debian.org/debian)
+#   MATRIX_BENCH=1    also run the benchmark (bench/run.sh --reps 3 --latency 0)
+#                     in each release; its run lines are kept as
+#                     ~/.cache/opensc-jpki/matrix/RELEASE/bench.tsv, and
+#                     bench/releases.sh puts them side by side
 # The minbase system of each release is made once by debootstrap and kept as a
 # tarball in ~/.cache/opensc-jpki/chroots/ (outside the repository); logs go to
 # ~/.cache/opensc-jpki/matrix/RELEASE/.
@@ -107,6 +111,12 @@ for suite in "$@"; do
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/test.log" | tail -n 1)
 	[ -n "$summary" ] || summary="no summary line ($(grep -v '^$' "$logs/test.log" | tail -n 1))"
 	case "$demo $summary" in "ok "*" passed, 0 failed") ;; *) status=1 ;; esac
+	if [ "${MATRIX_BENCH:-}" = 1 ]; then
+		note "$suite: bench/run.sh --reps 3 --latency 0 (log: $logs/bench.log)"
+		rm -f "$logs/bench.tsv"
+		in_chroot "cd /root/opensc-jpki/build/plain && sh ../../bench/run.sh --reps 3 --latency 0 --tsv /tmp/bench.tsv" \
+			>"$logs/bench.log" 2>&1 && cp "$root/tmp/bench.tsv" "$logs/bench.tsv" || { note "$suite: the benchmark failed"; status=1; }
+	fi
 	rm -f "$logs/opensc-jpki.so"
 	cp "$root/root/opensc-jpki/build/plain/src/.libs/opensc-jpki.so" "$logs/opensc-jpki.so" 2>/dev/null ||
 		note "$suite: no module was built"

@@ -25,10 +25,17 @@
 #include "libopensc/pkcs15.h"
 
 #include "card-jpki/card-jpki.h"
+#include "common/opensc-compat.h"
 #include "card-jpki/card-link.h"
 #include "sim/jpki-sim.h"
 #include "tests/lib/sim-reader.h"
 #include "tests/lib/test-world.h"
+
+/* The bind asks each JPKI PIN's tries (a SELECT of its EF and a no-data
+ * VERIFY) only where the release's pkcs15-tool shows what the bind found and
+ * does not ask itself (src/common/opensc-compat.h): up to OpenSC 0.25. */
+#define BIND_PIN_QUERIES (COMPAT_BIND_ASKS_TRIES ? 2 : 0)
+#define BIND_TRIES_LEFT_SIGN (COMPAT_BIND_ASKS_TRIES ? 5 : -1)
 
 /* The identity's PINs and authentication certificate serial, read once by setup. */
 static char *auth_pin, *sign_pin, *text_pin, *auth_serial;
@@ -222,7 +229,7 @@ static void bind_objects_and_serial(void **state)
 	assert_int_equal(pin->attrs.pin.type, SC_PKCS15_PIN_TYPE_UTF8);
 	assert_int_equal(pin->attrs.pin.min_length, 6);
 	assert_int_equal(pin->attrs.pin.max_length, 16);
-	assert_int_equal(pin->tries_left, 5);
+	assert_int_equal(pin->tries_left, BIND_TRIES_LEFT_SIGN);
 
 	obj = find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2);
 	assert_non_null(obj);
@@ -259,7 +266,7 @@ static void each_public_file_read_once(void **state)
 	assert_int_equal(mynumber_public_file(w.card, 0x0002, &data, &len), SC_SUCCESS);
 	assert_int_equal(apdu_count(&w), before);
 	/* the connect's and the bind's transactions: one SELECT AID each */
-	assert_int_equal(ins_count(&w, 0xA4), 2 + 2);
+	assert_int_equal(ins_count(&w, 0xA4), 2 + BIND_PIN_QUERIES);
 	test_world_close(&w);
 }
 
@@ -317,17 +324,17 @@ static void bind_apdu_counts_sfi(void **state)
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
 	/* the bind is a transaction of its own: the AID is selected again;
 	 * then the three public certificates by SFI and the two PINs' tries */
-	assert_int_equal(apdu_count(&w), 2 + 1 + 3 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 2);
+	assert_int_equal(apdu_count(&w), 2 + 1 + 3 + 2 * BIND_PIN_QUERIES);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + BIND_PIN_QUERIES);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + 3);
-	assert_int_equal(ins_count(&w, 0x20), 2);
+	assert_int_equal(ins_count(&w, 0x20), BIND_PIN_QUERIES);
 	test_world_close(&w);
 
 	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader });
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 2 + 1 + certs_short + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 2);
+	assert_int_equal(apdu_count(&w), 2 + 1 + certs_short + 2 * BIND_PIN_QUERIES);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + BIND_PIN_QUERIES);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + certs_short);
 	test_world_close(&w);
 }
@@ -351,21 +358,21 @@ static void bind_apdu_counts_no_sfi(void **state)
 	assert_int_equal(simreader_bind(w.card, &w.p15), SC_SUCCESS);
 	/* the bind's own transaction: SELECT AID, SELECT + READ for each of
 	 * the three certificates, the two PINs' tries */
-	assert_int_equal(apdu_count(&w), 4 + 1 + 3 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 2 + 1 + 3 + 2);
+	assert_int_equal(apdu_count(&w), 4 + 1 + 3 * 2 + 2 * BIND_PIN_QUERIES);
+	assert_int_equal(ins_count(&w, 0xA4), 2 + 1 + 3 + BIND_PIN_QUERIES);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
 	test_world_close(&w);
 
 	test_world_open(&w, sfi_6b00);
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 4 + 1 + 3 * 2 + 4);
+	assert_int_equal(apdu_count(&w), 4 + 1 + 3 * 2 + 2 * BIND_PIN_QUERIES);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + 3);
 	test_world_close(&w);
 
 	certs_short = short_reads("jpki/000A") + short_reads("jpki/000B") + short_reads("jpki/0002");
 	test_world_open_ex(&w, &(struct test_world_options){ .reader = &short_reader, .sim_settings = no_sfi });
 	test_world_bind(&w);
-	assert_int_equal(apdu_count(&w), 4 + 1 + 3 + certs_short + 4);
+	assert_int_equal(apdu_count(&w), 4 + 1 + 3 + certs_short + 2 * BIND_PIN_QUERIES);
 	assert_int_equal(ins_count(&w, 0xB0), 2 + certs_short);
 	test_world_close(&w);
 }
@@ -382,8 +389,8 @@ static void sfi_refused_midway(void **state)
 	test_world_bind(&w);
 	/* connect 2; bind: SELECT AID, the refused READ, then SELECT + READ
 	 * for 000A, 000B and 0002 (no second try by SFI), the PINs' tries */
-	assert_int_equal(apdu_count(&w), 2 + 1 + 1 + 3 * 2 + 4);
-	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 3 + 2);
+	assert_int_equal(apdu_count(&w), 2 + 1 + 1 + 3 * 2 + 2 * BIND_PIN_QUERIES);
+	assert_int_equal(ins_count(&w, 0xA4), 1 + 1 + 3 + BIND_PIN_QUERIES);
 	assert_int_equal(ins_count(&w, 0xB0), 1 + 1 + 3);
 	test_world_close(&w);
 }
