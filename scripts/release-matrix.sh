@@ -117,19 +117,30 @@ for suite in "$@"; do
 		in_chroot "cd /root/opensc-jpki/build/plain && sh ../../bench/run.sh --reps 3 --latency 0 --tsv /tmp/bench.tsv" \
 			>"$logs/bench.log" 2>&1 && cp "$root/tmp/bench.tsv" "$logs/bench.tsv" || { note "$suite: the benchmark failed"; status=1; }
 	fi
-	rm -f "$logs/opensc-jpki.so"
+	rm -f "$logs/opensc-jpki.so" "$logs/opensc-version"
 	cp "$root/root/opensc-jpki/build/plain/src/.libs/opensc-jpki.so" "$logs/opensc-jpki.so" 2>/dev/null ||
 		note "$suite: no module was built"
+	echo "${opensc%%-*}" >"$logs/opensc-version"
 	printf '%-9s OpenSC %-16s demo %-4s %s %ss\n' "$suite" "${opensc:--}" "$demo" "$summary" "$(( $(date +%s) - start ))"
 done
 
 # ---- each release's OpenSC and the other releases' modules --------------------
-# The modules: each chroot's, and this machine's own build when it has one.
+# The modules: each chroot's, and this machine's own build when it has one,
+# each with the OpenSC version it was built for; a module meets only the
+# OpenSC releases of other versions.
 modules=""
 for r in $roots; do
 	suite=${r%%=*}
-	[ ! -f "$cache/matrix/$suite/opensc-jpki.so" ] || modules="$modules $suite=$cache/matrix/$suite/opensc-jpki.so"
+	[ ! -f "$cache/matrix/$suite/opensc-jpki.so" ] ||
+		modules="$modules $suite=$cache/matrix/$suite/opensc-jpki.so"
 done
+version_of() { # participant -> its OpenSC version
+	if [ "$1" = "$host" ]; then
+		opensc-tool --info 2>/dev/null | sed -n 's/^OpenSC \([^ ]*\) .*/\1/p'
+	else
+		cat "$cache/matrix/$1/opensc-version" 2>/dev/null
+	fi
+}
 host=""
 if [ -f "$top/build/plain/src/.libs/opensc-jpki.so" ] && command -v opensc-tool >/dev/null 2>&1; then
 	host="this-machine-$(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-unknown}")"
@@ -148,7 +159,7 @@ for r in $roots; do
 	root=${r#*=}
 	args=""
 	for m in $modules; do
-		[ "${m%%=*}" != "$suite" ] || continue
+		[ "$(version_of "${m%%=*}")" != "$(version_of "$suite")" ] || continue
 		cp "${m#*=}" "$root/tmp/cross-${m%%=*}.so"
 		args="$args ${m%%=*}=/tmp/cross-${m%%=*}.so"
 	done
@@ -157,7 +168,9 @@ for r in $roots; do
 done
 if [ -n "$host" ]; then
 	args=""
-	for m in $modules; do [ "${m%%=*}" = "$host" ] || args="$args $m"; done
+	for m in $modules; do
+		[ "$(version_of "${m%%=*}")" = "$(version_of "$host")" ] || args="$args $m"
+	done
 	# shellcheck disable=SC2086 # one word per module
 	[ -z "$args" ] || cross "$host" "$(sh "$top/tests/module/cross-load.sh" $args 2>&1)"
 fi
