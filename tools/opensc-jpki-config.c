@@ -48,7 +48,9 @@ static void usage(FILE *out)
 	        "options:\n"
 	        "  --module PATH  the plugin module (default " OPENSC_JPKI_MODULE_PATH ")\n"
 	        "  --name NAME    driver name in the configuration (default mynumber)\n"
-	        "  --card-info    also expose the card-face text data (card_info = yes)\n");
+	        "  --card-info    also expose the card-face text data to the OpenSC tools\n"
+	        "                 (card_info = yes); PKCS#11 applications see it only with\n"
+	        "                 card_info_pkcs11 = yes added by hand (README, card_info)\n");
 }
 
 struct file_content {
