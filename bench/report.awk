@@ -183,6 +183,28 @@ function driver_names(conf,    label, names, sep) {
 	return names == "" ? "unknown" : names
 }
 
+# One tab-separated line per workload and setting, for bench/releases.sh:
+# workload title, latency, ext, APDUs plugin, APDUs built-in, ms plugin, ms built-in.
+function brief_row(wl, setting_pair, pk, bk) {
+	printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", workload_title[wl], setting_pair[1], setting_pair[2],
+		(pk in failed) ? "FAILED" : count_text(pk SUBSEP "apdus"),
+		(bk in failed) ? "FAILED" : count_text(bk SUBSEP "apdus"),
+		ms_text(pk SUBSEP "ns"), ms_text(bk SUBSEP "ns")
+}
+
+function table_row(wl, setting_pair, pk, bk) {
+	printf "| %s | %s ms | %s | %s%s | %s%s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s |\n",
+		workload_title[wl], setting_pair[1], setting_pair[2],
+		count_text(pk SUBSEP "apdus"), (pk in failed) ? " FAILED" : "",
+		count_text(bk SUBSEP "apdus"), (bk in failed) ? " FAILED" : "",
+		ratio_text(median(pk SUBSEP "apdus"), median(bk SUBSEP "apdus")),
+		count_text(pk SUBSEP "in"), count_text(bk SUBSEP "in"),
+		count_text(pk SUBSEP "out"), count_text(bk SUBSEP "out"),
+		count_text(pk SUBSEP "resets"), count_text(bk SUBSEP "resets"),
+		ms_text(pk SUBSEP "ns"), ms_text(bk SUBSEP "ns"),
+		ratio_text(median(pk SUBSEP "ns"), median(bk SUBSEP "ns"))
+}
+
 END {
 	if (mode == "check") {
 		plugin_driver = driver_names("plugin")
@@ -198,26 +220,10 @@ END {
 		exit misses ? 1 : 0
 	}
 
-	if (mode == "brief") {
-		# One tab-separated line per workload and setting, for bench/releases.sh:
-		# workload title, latency, ext, APDUs plugin, APDUs built-in, ms plugin, ms built-in.
-		for (w = 1; w <= 4; w++) {
-			wl = workload_order[w]
-			for (s = 1; s <= setting_count; s++) {
-				split(settings[s], setting_pair, SUBSEP)
-				pk = wl SUBSEP settings[s] SUBSEP "plugin"
-				bk = wl SUBSEP settings[s] SUBSEP "builtin"
-				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", workload_title[wl], setting_pair[1], setting_pair[2],
-					(pk in failed) ? "FAILED" : count_text(pk SUBSEP "apdus"),
-					(bk in failed) ? "FAILED" : count_text(bk SUBSEP "apdus"),
-					ms_text(pk SUBSEP "ns"), ms_text(bk SUBSEP "ns")
-			}
-		}
-		exit 0
+	if (mode != "brief") {
+		print "| workload | latency | ext. length | APDUs plugin | APDUs built-in | APDU ratio | bytes to card plugin / built-in | bytes from card plugin / built-in | resets plugin / built-in | median ms plugin | median ms built-in | time ratio |"
+		print "|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	}
-
-	print "| workload | latency | ext. length | APDUs plugin | APDUs built-in | APDU ratio | bytes to card plugin / built-in | bytes from card plugin / built-in | resets plugin / built-in | median ms plugin | median ms built-in | time ratio |"
-	print "|---|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for (w = 1; w <= 4; w++) {
 		wl = workload_order[w]
 		for (s = 1; s <= setting_count; s++) {
@@ -225,18 +231,13 @@ END {
 			pk = wl SUBSEP settings[s] SUBSEP "plugin"
 			bk = wl SUBSEP settings[s] SUBSEP "builtin"
 			if (count[pk SUBSEP "apdus"] == 0 && count[bk SUBSEP "apdus"] == 0 && !(pk in failed) && !(bk in failed)) continue
-			printf "| %s | %s ms | %s | %s%s | %s%s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s |\n",
-				workload_title[wl], setting_pair[1], setting_pair[2],
-				count_text(pk SUBSEP "apdus"), (pk in failed) ? " FAILED" : "",
-				count_text(bk SUBSEP "apdus"), (bk in failed) ? " FAILED" : "",
-				ratio_text(median(pk SUBSEP "apdus"), median(bk SUBSEP "apdus")),
-				count_text(pk SUBSEP "in"), count_text(bk SUBSEP "in"),
-				count_text(pk SUBSEP "out"), count_text(bk SUBSEP "out"),
-				count_text(pk SUBSEP "resets"), count_text(bk SUBSEP "resets"),
-				ms_text(pk SUBSEP "ns"), ms_text(bk SUBSEP "ns"),
-				ratio_text(median(pk SUBSEP "ns"), median(bk SUBSEP "ns"))
+			if (mode == "brief")
+				brief_row(wl, setting_pair, pk, bk)
+			else
+				table_row(wl, setting_pair, pk, bk)
 		}
 	}
+	if (mode == "brief") exit 0
 	print ""
 	print "Card drivers that bound the card: plugin configuration `" driver_names("plugin") "`, stock configuration `" driver_names("builtin") "`."
 	print ""
