@@ -37,7 +37,12 @@ fi
 version=$(echo "$1" | sed 's/^[0-9]*://; s/[^0-9.].*$//')
 n=$(number "$version") || { echo "OpenSC version '$1' is not of the form N.N.N; opensc-jpki is made for OpenSC $(list)" >&2; exit 1; }
 for s in $supported; do
-	[ "$version" != "$s" ] || exit 0
+	[ "$version" = "$s" ] || continue
+	# A pre-release (Debian's 0.27.1~rc1, upstream's 0.27.1-rc1) is not the release.
+	case "$1" in
+		*~*|*rc[0-9]*) echo "OpenSC $1 is a pre-release of $s, untested: opensc-jpki is made for OpenSC $(list)" >&2 ;;
+	esac
+	exit 0
 done
 if [ "$n" -lt "$(number $oldest)" ] || [ "$n" -gt "$(number $newest)" ]; then
 	echo "OpenSC $version is not supported: opensc-jpki is made for OpenSC $(list) (struct layouts differ between releases)" >&2

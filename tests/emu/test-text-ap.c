@@ -25,6 +25,7 @@
 #include "libopensc/pkcs15.h"
 
 #include "card-jpki/text-ap.h"
+#include "common/opensc-compat.h"
 #include "sim/jpki-sim.h"
 
 #include "tests/lib/sim-reader.h"
@@ -232,8 +233,9 @@ static void test_card_info_objects_listed(void **state)
 	assert_int_equal(pin_info->attrs.pin.min_length, 4);
 	assert_int_equal(pin_info->attrs.pin.max_length, 4);
 	assert_int_equal(pin_info->max_tries, 3);
-	/* Asked from the card at bind, without spending a try. */
-	assert_int_equal(pin_info->tries_left, 3);
+	/* Asked from the card at bind, without spending a try, where the
+	 * release's pkcs15-tool does not ask itself (opensc-compat.h). */
+	assert_int_equal(pin_info->tries_left, COMPAT_BIND_ASKS_TRIES ? 3 : -1);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
 
 	count = sc_pkcs15_get_objects(w.p15, SC_PKCS15_TYPE_DATA_OBJECT, objs, 16);

@@ -60,6 +60,11 @@ for v in 0.22.1 0.27.2 0.28.0 1.0.0 0.26 x; do
 done
 check "a release between two supported ones is allowed, with a warning" \
 	sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' 0.25.1 2>&1 | grep -q 'untested'"
+for v in 1:0.27.1~rc1-1 0.27.1-rc1; do
+	check "a pre-release ($v) is not taken for the release: a warning" \
+		sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' '$v' 2>&1 | grep -q 'pre-release of 0.27.1, untested'"
+done
+check "the release itself has no warning" [ -z "$(sh "$top_srcdir/scripts/opensc-supported.sh" 0.27.1 2>&1)" ]
 
 # OpenSC 0.27 moved its version from configure.ac to VERSION.mk.
 mk=$scratch/opensc-mk
