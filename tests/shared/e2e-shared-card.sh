@@ -40,7 +40,7 @@
 #                  never CKR_SESSION_HANDLE_INVALID) and the next key-01
 #                  signature verifies with certificate 01. Where the release's
 #                  opensc-pkcs11 itself closes the sessions of a reset card
-#                  (0.26 on, for every driver; configure reads it), the
+#                  (0.27, for every driver; configure reads it), the
 #                  session must be closed, and a new one logs in with no try
 #                  lost and signs. After a C_Logout on
 #                  the signature token in the same process (OpenSC then clears
@@ -108,9 +108,10 @@ survives)
 	# (1) Another process resets the card.
 	if opensc-tool --reset </dev/null >"$work/other.out" 2>"$work/other.err"; then
 		if [ "${OPENSC_JPKI_P11_RESET_CLOSES_SESSIONS:?run through make check}" = yes ]; then
-			# OpenSC 0.26 on: opensc-pkcs11 closes every session of a card
-			# that was reset, whatever the driver. The application opens a
-			# new one and logs in again; no try is lost.
+			# OpenSC 0.27: its PC/SC reader notices another process's reset
+			# and opensc-pkcs11 closes every session of the card, whatever
+			# the driver. The application opens a new one and logs in
+			# again; no try is lost.
 			if step session-state; then
 				shared_bad state-after-reset "C_GetSessionInfo: '$reply': this OpenSC closes the sessions of a reset card (configure read it in pkcs11-session.c), yet this one is open"
 			else
