@@ -63,11 +63,11 @@ fi
 rm -rf "$work/orig/opensc-jpki-$version/debian"
 tar -C "$opensc_tree" --exclude=./debian --exclude=./opensc-jpki-features.txt --exclude=./.pc -cf - . |
 	(mkdir "$work/opensc/opensc-$opensc" && tar -x -C "$work/opensc/opensc-$opensc")
-pack() { # directory holding one tree, tarball
-	tar -C "$1" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf - . | gzip -n -9 > "$2"
+pack() { # directory, its subdirectory (the tarball's top), tarball
+	tar -C "$1" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf - "$2" | gzip -n -9 > "$3"
 }
-pack "$work/orig" "$work/opensc-jpki_$version.orig.tar.gz"
-pack "$work/opensc" "$work/opensc-jpki_$version.orig-opensc.tar.gz"
+pack "$work/orig" "opensc-jpki-$version" "$work/opensc-jpki_$version.orig.tar.gz"
+pack "$work/opensc" "opensc-$opensc" "$work/opensc-jpki_$version.orig-opensc.tar.gz"
 rm -rf "$work/orig" "$work/opensc"
 
 # The tree dpkg-source would unpack: both tarballs and debian/.
