@@ -15,7 +15,8 @@
 # committed tree (git archive HEAD) when this is a git checkout.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-note() { echo "build-deb: $*" >&2; }
+started=$(date +%s)
+note() { echo "build-deb: [$(( $(date +%s) - started ))s] $*" >&2; }
 fail() { note "$@"; exit 1; }
 lint=no
 for arg in "$@"; do

@@ -74,6 +74,9 @@ make_chroot() { # suite, purpose -> sets root
 	mkdir -p "$cache/apt-archives/$1/partial"
 	mount --bind "$cache/apt-archives/$1" "$root/var/cache/apt/archives"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# A throwaway system: dpkg need not fsync every file it unpacks (halves
+	# the time the build dependencies take to install).
+	echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/deb-matrix-unsafe-io"
 }
 
 in_chroot() { # command line for sh, run in the chroot as a login would
