@@ -105,6 +105,8 @@ for suite in "$@"; do
 	teardown
 	built=$(date +%s)
 	lintian="lintian $(grep -c '^E: ' "$logs/build.log" || true)E/$(grep -c '^W: ' "$logs/build.log" || true)W"
+	# lintian's own lines, for the CI log (O: overridden, N: the override's reason)
+	grep -E '^([EWIOPXN]: |build-deb: .*lintian )' "$logs/build.log" | sed "s/^/deb-matrix: $suite: /" >&2 || true
 
 	# ---- install and use, in a second clean chroot ----
 	summary="not run"
