@@ -62,7 +62,11 @@ else
 		tar -x -C "$work/orig/opensc-jpki-$version"
 fi
 rm -rf "$work/orig/opensc-jpki-$version/debian"
-tar -C "$opensc_tree" --exclude=./debian --exclude=./opensc-jpki-features.txt --exclude=./.pc -cf - . |
+# OpenSC's tree without its debian/ (bookworm's apt-get source), the patch
+# state, our features file, and doc/: the build needs none of it, and some
+# releases ship generated HTML there without its source (lintian's
+# source-is-missing).
+tar -C "$opensc_tree" --exclude=./debian --exclude=./.pc --exclude=./opensc-jpki-features.txt --exclude=./doc -cf - . |
 	(mkdir "$work/opensc/opensc-$opensc" && tar -x -C "$work/opensc/opensc-$opensc")
 pack() { # directory, its subdirectory (the tarball's top), tarball
 	tar -C "$1" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf - "$2" | gzip -n -9 > "$3"
