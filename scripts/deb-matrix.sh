@@ -15,7 +15,8 @@
 # cache) and the OpenSC source (~/.cache/opensc-jpki/deb-opensc/RELEASE, the
 # build chroot's fetch-opensc-src.sh cache). Logs and the built packages:
 # ~/.cache/opensc-jpki/deb-matrix/RELEASE/. Environment: MATRIX_KEEP=1 keeps
-# the chroots, MATRIX_MIRROR as for release-matrix.sh.
+# the chroots, MATRIX_MIRROR as for release-matrix.sh, DEB_BUILD_OPTIONS is
+# passed to the build (nocheck: without the unit tests).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
@@ -82,7 +83,7 @@ make_chroot() { # suite, purpose -> sets root
 }
 
 in_chroot() { # command line for sh, run in the chroot as a login would
-	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin sh -c "$1"
 }
 
