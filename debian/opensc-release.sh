@@ -1,0 +1,74 @@
+#!/bin/sh
+# What debian/rules needs to know about the OpenSC release it builds against,
+# asked of the build dependencies (opensc-pkcs11's libopensc, opensc's
+# opensc-tool) and of the OpenSC tree in opensc/; nothing from the network.
+#   opensc-release.sh lib                  libopensc's path
+#   opensc-release.sh check RELEASE TREE   fail unless the installed libopensc,
+#                                          the tree and the package version
+#                                          (RELEASE) are one OpenSC release
+#   opensc-release.sh features TREE        the feature macros that change
+#                                          OpenSC's struct layouts, as the
+#                                          installed libopensc was built
+#   opensc-release.sh depends              the dependency that pins that release
+set -eu
+scripts=$(dirname "$0")/../scripts
+fail() { echo "opensc-release: $*" >&2; exit 1; }
+lib() { sh "$scripts/opensc-version.sh" --lib; }
+
+case "${1:-}" in
+lib)
+	lib ;;
+check)
+	release=$2 tree=$3
+	installed=$(sh "$scripts/opensc-version.sh")
+	in_tree=$(sh "$scripts/opensc-src-version.sh" "$tree")
+	[ "$installed" = "$release" ] && [ "$in_tree" = "$release" ] ||
+		fail "this source package is for OpenSC $release, but the installed libopensc is $installed and opensc/ holds $in_tree"
+	echo "opensc-release: OpenSC $release (libopensc $(lib), tree $tree)" ;;
+features)
+	tree=$2
+	# opensc-tool --info lists zlib, openssl and pcsc. Secure messaging it
+	# does not list; only a libopensc built with ENABLE_SM holds the message
+	# of its SM module loader (card.c, 0.23 to 0.27).
+	marker="try to load SM module"
+	grep -q "$marker" "$tree/src/libopensc/card.c" ||
+		fail "card.c no longer says \"$marker\": cannot tell whether libopensc was built with ENABLE_SM"
+	info=$(opensc-tool --info 2>/dev/null | sed -n 's/^Enabled features://p')
+	[ -n "$info" ] || fail "opensc-tool --info printed no 'Enabled features' line"
+	macros=""
+	! grep -q "$marker" "$(lib)" || macros="$macros -DENABLE_SM"
+	case " $info " in *" openssl "*) macros="$macros -DENABLE_OPENSSL" ;; esac
+	case " $info " in *" zlib "*) macros="$macros -DENABLE_ZLIB" ;; esac
+	case " $info " in *" pcsc("*|*" pcsc "*) macros="$macros -DENABLE_PCSC" ;; esac
+	for macro in $macros; do
+		grep -q "AC_DEFINE(\[${macro#-D}\]" "$tree/configure.ac" ||
+			fail "$macro, from the installed OpenSC, is not a macro of the tree in $tree"
+	done
+	echo "opensc-release: feature macros:$macros" >&2
+	echo "${macros# }" ;;
+depends)
+	# The package that holds the libopensc the module links against
+	# (opensc-pkcs11 in bookworm, trixie and sid), pinned to its upstream
+	# version: any Debian revision of it (a security update) is accepted,
+	# the next upstream release is not. The module also refuses to load
+	# into another libopensc version; this keeps apt from getting there.
+	path=$(readlink -f "$(lib)")
+	package=$(dpkg-query -S "$path" | sed -n '1s/[:,].*//p')
+	[ -n "$package" ] || fail "no package holds $path"
+	version=$(dpkg-query -W -f '${Version}' "$package")
+	epoch=""
+	case "$version" in *:*) epoch=${version%%:*}: ;; esac
+	upstream=${version#*:}
+	upstream=${upstream%-*}
+	release=$(sh "$scripts/opensc-version.sh")
+	case "$upstream" in
+		"$release"|"$release"[+~]*) ;;
+		*) fail "$package $version is not OpenSC $release" ;;
+	esac
+	# 0.26.1 -> 0.26.2~: below every version of the next release.
+	last=${release##*.}
+	next=${release%.*}.$((last + 1))
+	echo "$package (>= $epoch$release), $package (<< $epoch$next~)" ;;
+*)
+	fail "usage: opensc-release.sh lib|check RELEASE TREE|features TREE|depends" ;;
+esac
