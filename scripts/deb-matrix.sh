@@ -16,7 +16,8 @@
 # build chroot's fetch-opensc-src.sh cache). Logs and the built packages:
 # ~/.cache/opensc-jpki/deb-matrix/RELEASE/. Environment: MATRIX_KEEP=1 keeps
 # the chroots, MATRIX_MIRROR as for release-matrix.sh, DEB_BUILD_OPTIONS is
-# passed to the build (nocheck: without the unit tests).
+# passed to the build (nocheck: without the unit tests). Exit status 0 when
+# every release built, lintian found no error and the package tests passed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
@@ -48,6 +49,7 @@ teardown() {
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM HUP
+status=0 # 1 once a release's build, lintian (an error) or package tests fail
 
 base_of() { # suite -> the cached minbase tarball (release-matrix.sh's), made when missing
 	base=$cache/chroots/$1-minbase.tar.gz
@@ -129,6 +131,11 @@ for suite in "$@"; do
 		teardown
 	fi
 	end=$(date +%s)
+	case "$build $lintian $summary" in
+		"ok lintian 0E/"*" passed, 0 failed") ;;
+		*) status=1 ;;
+	esac
 	printf '%-9s OpenSC %-12s build %-4s %s  packages: %s  build %ss, test %ss, total %ss\n' \
 		"$suite" "${opensc:--}" "$build" "$lintian" "$summary" "$((built - start))" "$((end - built))" "$((end - start))"
 done
+exit "$status"
