@@ -563,10 +563,16 @@ small)
 	read_cert 4 0002 && r4=yes
 	if is_builtin; then
 		detail="byte-identical: 1 (30 81 ..) $r1, 3 (30 81 ..) $r3, 4 (30 82 ..) $r4 $(grep -m1 'failed' "$work/cert1.err")"
+		# The built-in takes every certificate's size from bytes 3-4 as if
+		# the header were 30 82 xx xx. Up to 0.23 the read of a 30 81 one
+		# then runs past the EF and fails; from 0.26 OpenSC's read stops at
+		# the card's end of file, which works for some lengths and not for
+		# others (seen on 0.27.1: certificate 3 refused, 1 read, in one run
+		# of random identities).
 		if [ "$r1$r3$r4" = nonoyes ]; then
 			cell "$C_DER" "\`30 82 xx xx\` only" "$detail"
-		elif [ "$r1$r3$r4" = yesyesyes ]; then
-			cell "$C_DER" yes "$detail"
+		elif [ "$r4" = yes ] && [ "$r1$r3" != nono ]; then
+			cell "$C_DER" "\`30 81\` ones only for some lengths" "$detail"
 		else
 			cell "$C_DER" "$detail" "certificates of the small card"
 		fi
