@@ -46,7 +46,7 @@ features)
 	done
 	echo "opensc-release: feature macros:$macros" >&2
 	echo "${macros# }" ;;
-depends)
+depends|breaks)
 	# The package that holds the libopensc the module links against
 	# (opensc-pkcs11 in bookworm, trixie and sid), pinned to its upstream
 	# version: any Debian revision of it (a security update) is accepted,
@@ -68,7 +68,13 @@ depends)
 	# 0.26.1 -> 0.26.2~: below every version of the next release.
 	last=${release##*.}
 	next=${release%.*}.$((last + 1))
-	echo "$package (>= $epoch$release), $package (<< $epoch$next~)" ;;
+	if [ "$1" = depends ]; then
+		echo "$package (>= $epoch$release), $package (<< $epoch$next~)"
+	else
+		# The same pin as Breaks: dpkg itself (dpkg -i, not only apt) then
+		# refuses another release of libopensc while the module is installed.
+		echo "$package (<< $epoch$release), $package (>= $epoch$next~)"
+	fi ;;
 *)
-	fail "usage: opensc-release.sh lib|check RELEASE TREE|features TREE|depends" ;;
+	fail "usage: opensc-release.sh lib|check RELEASE TREE|features TREE|depends|breaks" ;;
 esac

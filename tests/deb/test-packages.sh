@@ -77,6 +77,10 @@ release=${release%%-*}
 check "Depends pins $libopensc_pkg to OpenSC $release ($depends)" sh -c "
 	echo '$depends' | grep -qF '$libopensc_pkg (>= $release)' &&
 	echo '$depends' | grep -qE '$libopensc_pkg \\(<< [0-9.]+~\\)'"
+breaks=$(dpkg-query -W -f '${Breaks}' opensc-jpki)
+check "Breaks keeps dpkg from unpacking another release of $libopensc_pkg ($breaks)" sh -c "
+	echo '$breaks' | grep -qF '$libopensc_pkg (<< $release)' &&
+	echo '$breaks' | grep -qE '$libopensc_pkg \\(>= [0-9.]+~\\)'"
 installed_opensc=$(dpkg-query -W -f '${Version}' "$libopensc_pkg")
 check "the installed $libopensc_pkg $installed_opensc is OpenSC $release" sh -c "case '$installed_opensc' in $release-*|*:$release-*) true ;; *) false ;; esac"
 check "installing enabled nothing: opensc-jpki-config status says disabled" sh -c "opensc-jpki-config status >/dev/null; [ \$? -eq 1 ]"
