@@ -302,6 +302,19 @@ p11() { # mode -> $work/p11.out (KEY=VALUE)
 		"$JPKI_IDENTITY/pins" >"$work/p11.log" 2>&1
 }
 p11v() { sed -n "s/^$1=//p" "$work/p11.out"; }
+# The token serial in $work/dump: the built-in's 00000000, as the README's
+# cell says, or the plugin's, the authentication certificate's.
+dump_serial() { # which card (words for the messages)
+	serial=$(sed -n 's/^[[:space:]]*Serial number *: *//p' "$work/dump")
+	if ! is_builtin; then
+		[ "$serial" = "$auth_serial" ] && ok "$C_SERIAL" "$1 is token $serial, its authentication certificate's" ||
+			bad "$C_SERIAL" "$1: the dump's serial is '$serial', expected $auth_serial"
+	elif [ "$serial" = 00000000 ]; then
+		cell "$C_SERIAL" "\`00000000\` for every card" "$1 (authentication certificate serial $auth_serial) is token 00000000"
+	else
+		cell "$C_SERIAL" "$1: the dump's serial is '$serial' (its certificate's: $auth_serial)" "$1"
+	fi
+}
 
 case $case_name in
 # ---- pkcs15-tool, ssh-keygen ------------------------------------------------------
@@ -343,17 +356,7 @@ tools)
 		fi
 	fi
 
-	serial=$(sed -n 's/^[[:space:]]*Serial number *: *//p' "$work/dump")
-	if is_builtin; then
-		if [ "$serial" = 00000000 ]; then
-			cell "$C_SERIAL" "\`00000000\` for every card" "token serial 00000000 (the card's authentication certificate serial is $auth_serial)"
-		else
-			cell "$C_SERIAL" "the dump's serial is '$serial' (the certificate's: $auth_serial)" "a card"
-		fi
-	else
-		[ "$serial" = "$auth_serial" ] && ok "$C_SERIAL" "token serial $serial, the authentication certificate's" ||
-			bad "$C_SERIAL" "the dump's serial is '$serial', expected $auth_serial"
-	fi
+	dump_serial "this card"
 
 	if is_builtin; then
 		good=""
@@ -582,17 +585,7 @@ small)
 			bad "$C_DER" "identical: 1 $r1, 3 $r3, 4 $r4"
 	fi
 
-	serial=$(sed -n 's/^[[:space:]]*Serial number *: *//p' "$work/dump")
-	if is_builtin; then
-		if [ "$serial" = 00000000 ]; then
-			cell "$C_SERIAL" "\`00000000\` for every card" "a second card (authentication certificate serial $auth_serial) is token 00000000 too"
-		else
-			cell "$C_SERIAL" "the second card's serial is '$serial' (its certificate's: $auth_serial)" "a second card"
-		fi
-	else
-		[ "$serial" = "$auth_serial" ] && ok "$C_SERIAL" "a second card is token $serial, its own" ||
-			bad "$C_SERIAL" "the second card's serial is '$serial', expected $auth_serial"
-	fi
+	dump_serial "a second card"
 	;;
 
 # ---- PKCS#11 ----------------------------------------------------------------------
