@@ -17,7 +17,8 @@
 # ~/.cache/opensc-jpki/deb-matrix/RELEASE/. Environment: MATRIX_KEEP=1 keeps
 # the chroots, MATRIX_MIRROR as for release-matrix.sh, DEB_BUILD_OPTIONS is
 # passed to the build (nocheck: without the unit tests). Exit status 0 when
-# every release built, lintian found no error and the package tests passed.
+# every release built, lintian found no error and no warning (overrides,
+# each with its reason, in debian/) and the package tests passed.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
@@ -132,7 +133,7 @@ for suite in "$@"; do
 	fi
 	end=$(date +%s)
 	case "$build $lintian $summary" in
-		"ok lintian 0E/"*" passed, 0 failed") ;;
+		"ok lintian 0E/0W "*" passed, 0 failed") ;;
 		*) status=1 ;;
 	esac
 	printf '%-9s OpenSC %-12s build %-4s %s  packages: %s  build %ss, test %ss, total %ss\n' \

@@ -30,26 +30,42 @@ static int unexpected_sw(sc_card_t *card, unsigned sw)
 	return r < 0 ? r : SC_ERROR_CARD_CMD_FAILED;
 }
 
-/* What applications treat as a bad PIN (PKCS#11: CKR_PIN_LEN_RANGE and
- * CKR_PIN_INCORRECT), though no try was spent: tries_left stays unknown (-1)
- * rather than a number nobody asked the card for. */
-static int refusal_code(enum jpki_pin_verdict verdict)
+/* Which value of a command a PIN value is: the one to check against the
+ * card's, or the one to set. */
+enum pin_role { PIN_ROLE_CHECKED, PIN_ROLE_CURRENT, PIN_ROLE_NEW };
+
+/* What applications treat as a bad PIN, though no try was spent. A value to
+ * check that cannot be right is simply wrong: SC_ERROR_PIN_CODE_INCORRECT
+ * (PKCS#11 CKR_PIN_INCORRECT). A new value with a character the PIN does not
+ * take is SC_ERROR_INVALID_DATA, as OpenSC's own PIV and CAC drivers answer a
+ * non-digit new PIN: "PIN code incorrect" there would send the user to try
+ * other current PINs. A wrong length is SC_ERROR_INVALID_PIN_LENGTH
+ * (CKR_PIN_LEN_RANGE) for either. */
+static int refusal_code(enum jpki_pin_verdict verdict, enum pin_role role)
 {
-	return verdict == JPKI_PIN_WRONG_LENGTH ? SC_ERROR_INVALID_PIN_LENGTH : SC_ERROR_PIN_CODE_INCORRECT;
+	if (verdict == JPKI_PIN_WRONG_LENGTH)
+		return SC_ERROR_INVALID_PIN_LENGTH;
+	return role == PIN_ROLE_NEW ? SC_ERROR_INVALID_DATA : SC_ERROR_PIN_CODE_INCORRECT;
+}
+
+static const char *role_text(enum pin_role role)
+{
+	return role == PIN_ROLE_NEW ? "new " : role == PIN_ROLE_CURRENT ? "current " : "";
 }
 
 /* Normalizes one PIN value the caller gave into pin. A value that can never
- * be right is refused here, before any APDU, so it costs no try; role ("",
- * "new ", "current ") says which value in the log, never the value itself. */
-static int take_pin_value(sc_card_t *card, const struct jpki_pin_rule *rule, const char *role,
+ * be right is refused here, before any APDU, so it costs no try; the log
+ * says which value (role) and why, never the value itself. */
+static int take_pin_value(sc_card_t *card, const struct jpki_pin_rule *rule, enum pin_role role,
                           const u8 *value, size_t value_len, u8 *pin, size_t pin_cap, size_t *pin_len)
 {
 	enum jpki_pin_verdict verdict = jpki_pin_normalize(rule, value, value_len, pin, pin_cap, pin_len);
 
 	if (verdict == JPKI_PIN_ACCEPTABLE)
 		return SC_SUCCESS;
-	sc_log(card->ctx, "%s%s refused before the card: %s", role, rule->name, jpki_pin_verdict_text(verdict));
-	return refusal_code(verdict);
+	sc_log(card->ctx, "%s%s refused before the card: %s", role_text(role), rule->name,
+	       jpki_pin_verdict_text(verdict));
+	return refusal_code(verdict, role);
 }
 
 /* VERIFY and CHANGE REFERENCE DATA act on the current EF: the PIN's EF in
@@ -121,23 +137,34 @@ static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, uns
 	return unexpected_sw(card, sw);
 }
 
-static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
-                        struct sc_pin_cmd_data *data, int *tries_left)
+/* The PIN's tries left as the card counts them (0 when blocked), from a
+ * VERIFY without data: it costs no try. 0 or an OpenSC error. */
+static int read_tries(sc_card_t *card, const struct jpki_pin_rule *rule, int *tries)
 {
 	unsigned sw = 0;
-	int tries, r;
+	int r;
 
 	r = select_pin(card, rule);
 	LOG_TEST_RET(card->ctx, r, "cannot select the PIN");
-	/* The no-data VERIFY costs no try and answers 63Cx whether or not the
-	 * PIN was verified, so "logged in" comes from the driver's own record. */
 	r = jpki_apdu_verify(card, NULL, 0, &sw);
 	LOG_TEST_RET(card->ctx, r, "VERIFY (status) failed");
-	tries = tries_from_sw(sw);
-	if (is_blocked_sw(sw))
-		tries = 0;
-	else if (tries < 0 && sw != JPKI_SW_OK)
+	*tries = is_blocked_sw(sw) ? 0 : tries_from_sw(sw);
+	if (*tries < 0 && sw != JPKI_SW_OK)
 		LOG_TEST_RET(card->ctx, unexpected_sw(card, sw), "VERIFY (status): unexpected status");
+	return SC_SUCCESS;
+}
+
+static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
+                        struct sc_pin_cmd_data *data, int *tries_left)
+{
+	int tries = -1;
+	int r;
+
+	/* The no-data VERIFY answers 63Cx whether or not the PIN was
+	 * verified, so "logged in" comes from the driver's own record. */
+	r = read_tries(card, rule, &tries);
+	if (r < 0)
+		return r;
 	data->pin1.max_tries = rule->max_tries;
 	/* Whether the card holds the PIN cannot be asked (a no-data VERIFY
 	 * answers 63Cx either way), and another process may have ended it: not
@@ -192,7 +219,7 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	r = offered_elsewhere(card, rule, data->pin1.data, data->pin1.len);
 	if (r != SC_SUCCESS)
 		return r;
-	r = take_pin_value(card, rule, "", data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
+	r = take_pin_value(card, rule, PIN_ROLE_CHECKED, data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
 	if (r != SC_SUCCESS)
 		return r;
 	data->pin1.max_tries = rule->max_tries;
@@ -224,6 +251,21 @@ int mynumber_pin_verify_kept(sc_card_t *card, int ref, const u8 *pin, size_t pin
 	return r;
 }
 
+/* pkcs15-tool --change-pin prints "PIN code incorrect; tries left: N" for
+ * any SC_ERROR_PIN_CODE_INCORRECT: for a current value refused before the
+ * card, N is read from the card (no try spent), so the user sees that none
+ * was, not -1. Best effort: on a card error N stays unknown. */
+static void refused_current_tries(sc_card_t *card, const struct jpki_pin_rule *rule, int refusal,
+                                  struct sc_pin_cmd_data *data, int *tries_left)
+{
+	int tries = -1;
+
+	if (refusal != SC_ERROR_PIN_CODE_INCORRECT || tries_left == NULL)
+		return;
+	if (read_tries(card, rule, &tries) == SC_SUCCESS && tries >= 0)
+		report_tries(data, tries_left, tries);
+}
+
 static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
                       struct sc_pin_cmd_data *data, int *tries_left)
 {
@@ -235,14 +277,15 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 
 	/* Both values are checked before anything is sent: a bad new value must
 	 * not cost a VERIFY of the old one either. */
-	r = take_pin_value(card, rule, "new ", data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
+	r = take_pin_value(card, rule, PIN_ROLE_NEW, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
 	if (r != SC_SUCCESS)
 		return r;
 	if (have_old) {
-		r = take_pin_value(card, rule, "current ", data->pin1.data, data->pin1.len, old_pin, sizeof old_pin,
+		r = take_pin_value(card, rule, PIN_ROLE_CURRENT, data->pin1.data, data->pin1.len, old_pin, sizeof old_pin,
 		                   &old_len);
 		if (r != SC_SUCCESS) {
 			explicit_bzero(new_pin, sizeof new_pin);
+			refused_current_tries(card, rule, r, data, tries_left);
 			return r;
 		}
 	} else if (!mynumber_link_pin_believed(card, rule->ref)) {

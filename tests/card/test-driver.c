@@ -518,12 +518,20 @@ static void public_key_1_without_pin(void **state)
 
 static void impossible_pins_cost_nothing(void **state)
 {
-	static const struct { int ref; const char *pin; int expected; } cases[] = {
-		{ 1, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12345", SC_ERROR_INVALID_PIN_LENGTH },
-		{ 1, "", SC_ERROR_INVALID_PIN_LENGTH }, { 1, "12a4", SC_ERROR_PIN_CODE_INCORRECT },
-		{ 2, "ABC12", SC_ERROR_INVALID_PIN_LENGTH }, { 2, "ABCDEFGHIJKLMNOPQ", SC_ERROR_INVALID_PIN_LENGTH },
-		{ 2, "ABC-123", SC_ERROR_PIN_CODE_INCORRECT }, { 2, "abc 123", SC_ERROR_PIN_CODE_INCORRECT },
-		{ 3, "123", SC_ERROR_INVALID_PIN_LENGTH }, { 3, "12.4", SC_ERROR_PIN_CODE_INCORRECT },
+	/* expected: as the value to check; as a new value, a character the PIN
+	 * cannot hold is invalid data (not "incorrect": the current one was
+	 * right), a wrong length the same as to check */
+	static const struct { int ref; const char *pin; int expected, expected_new; } cases[] = {
+		{ 1, "123", SC_ERROR_INVALID_PIN_LENGTH, SC_ERROR_INVALID_PIN_LENGTH },
+		{ 1, "12345", SC_ERROR_INVALID_PIN_LENGTH, SC_ERROR_INVALID_PIN_LENGTH },
+		{ 1, "", SC_ERROR_INVALID_PIN_LENGTH, SC_ERROR_INVALID_PIN_LENGTH },
+		{ 1, "12a4", SC_ERROR_PIN_CODE_INCORRECT, SC_ERROR_INVALID_DATA },
+		{ 2, "ABC12", SC_ERROR_INVALID_PIN_LENGTH, SC_ERROR_INVALID_PIN_LENGTH },
+		{ 2, "ABCDEFGHIJKLMNOPQ", SC_ERROR_INVALID_PIN_LENGTH, SC_ERROR_INVALID_PIN_LENGTH },
+		{ 2, "ABC-123", SC_ERROR_PIN_CODE_INCORRECT, SC_ERROR_INVALID_DATA },
+		{ 2, "abc 123", SC_ERROR_PIN_CODE_INCORRECT, SC_ERROR_INVALID_DATA },
+		{ 3, "123", SC_ERROR_INVALID_PIN_LENGTH, SC_ERROR_INVALID_PIN_LENGTH },
+		{ 3, "12.4", SC_ERROR_PIN_CODE_INCORRECT, SC_ERROR_INVALID_DATA },
 	};
 	struct test_world w;
 	unsigned long before;
@@ -538,7 +546,11 @@ static void impossible_pins_cost_nothing(void **state)
 		/* also as the new value of a change, with a right old value */
 		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, cases[i].ref,
 		                         cases[i].ref == 1 ? auth_pin : cases[i].ref == 2 ? sign_pin : text_pin,
-		                         cases[i].pin, NULL), cases[i].expected);
+		                         cases[i].pin, NULL), cases[i].expected_new);
+		/* and as the current value of a change, the new one right */
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, cases[i].ref, cases[i].pin,
+		                         cases[i].ref == 1 ? auth_pin : cases[i].ref == 2 ? sign_pin : text_pin, NULL),
+		                 cases[i].expected);
 	}
 	assert_int_equal(apdu_count(&w), before);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
@@ -546,6 +558,41 @@ static void impossible_pins_cost_nothing(void **state)
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 4, "1234", NULL, NULL), SC_ERROR_INVALID_ARGUMENTS);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_UNBLOCK, 1, "1234", "1234", NULL), SC_ERROR_NOT_SUPPORTED);
+	test_world_close(&w);
+}
+
+/* pkcs15-tool --change-pin prints the tries left after "PIN code incorrect":
+ * for a current value refused before the card they are the card's count
+ * (here 2, one try spent first), read with a VERIFY without data; no VERIFY
+ * with data and no CHANGE REFERENCE DATA is sent. Without a tries pointer
+ * nothing at all is sent. */
+static void refused_current_pin_reports_card_tries(void **state)
+{
+	struct test_world w;
+	char wrong[8];
+	int tries = -9;
+	unsigned long verifies, changes, before;
+
+	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 2);
+	verifies = ins_count(&w, 0x20);
+	changes = ins_count(&w, 0x24);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "12a4", "5678", &tries), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(tries, 2);
+	assert_int_equal(ins_count(&w, 0x20), verifies + 1);
+	assert_int_equal(ins_count(&w, 0x24), changes);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 2);
+	before = apdu_count(&w);
+	tries = -9;
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "5678", "12a4", &tries), SC_ERROR_INVALID_DATA);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "12a4", "5678", NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(apdu_count(&w), before);
+	assert_int_equal(tries, -1);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
 	test_world_close(&w);
 }
 
@@ -1164,6 +1211,7 @@ int main(void)
 		cmocka_unit_test(ap_confirmed_by_read_back),
 		cmocka_unit_test(public_key_1_without_pin),
 		cmocka_unit_test(impossible_pins_cost_nothing),
+		cmocka_unit_test(refused_current_pin_reports_card_tries),
 		cmocka_unit_test(value_for_one_pin_never_sent_as_another),
 		cmocka_unit_test(verify_right_wrong_and_tries),
 		cmocka_unit_test(blocked_pin_6983),

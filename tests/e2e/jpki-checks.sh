@@ -159,6 +159,25 @@ pkcs15-tool --change-pin --auth-id 01 --pin "$auth_pin" --new-pin 12 > "$work/c"
 [ "$(stat ins_24)" = "$before" ] && pass "impossible new auth PIN not sent" \
 	|| fail "impossible new auth PIN reached the card"
 expect_tries auth 3 "after refused change"
+# A character the PIN cannot hold: a new value is "invalid data" (the current
+# one was right: "incorrect" would send the user to try others); a current
+# value is "incorrect", with the card's real count of tries, not -1.
+rc=0
+pkcs15-tool --change-pin --auth-id 01 --pin "$auth_pin" --new-pin 12a4 > "$work/c" 2>&1 </dev/null || rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'PIN code change failed: Invalid data' "$work/c" && ! grep -q 'incorrect' "$work/c" &&
+	[ "$(stat ins_24)" = "$before" ]; then
+	pass "new auth PIN 12a4: exit $rc, '$(grep -m1 failed "$work/c")', not sent"
+else
+	fail "new auth PIN 12a4: exit $rc, $(tr '\n' ' ' <"$work/c")"
+fi
+rc=0
+pkcs15-tool --change-pin --auth-id 01 --pin 12a4 --new-pin "$new_auth" > "$work/c" 2>&1 </dev/null || rc=$?
+if [ "$rc" -eq 3 ] && grep -q 'PIN code incorrect; tries left: 3$' "$work/c" && [ "$(stat ins_24)" = "$before" ]; then
+	pass "current auth PIN 12a4: exit 3, 'PIN code incorrect; tries left: 3' (the card's count)"
+else
+	fail "current auth PIN 12a4: exit $rc, $(tr '\n' ' ' <"$work/c")"
+fi
+expect_tries auth 3 "after the refused values"
 pkcs15-tool --change-pin --auth-id 01 --pin "$auth_pin" --new-pin "$new_auth" > "$work/c" 2>&1 \
 	&& pass "auth PIN changed" || { fail "change auth PIN"; cat "$work/c" >&2; }
 pkcs15-tool --verify-pin --auth-id 01 --pin "$new_auth" > /dev/null 2>&1 && pass "new auth PIN verifies" \

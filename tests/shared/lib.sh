@@ -191,8 +191,25 @@ client_start() { # key id
 	fi
 	case $reply in
 		"ok ready"*) shared_note "client: session open (${reply#ok ready })" ;;
-		*) shared_die client "p11step.py: $reply $(tail -n 5 "$work/client.err")" ;;
+		*) client_diagnosis
+		   shared_die client "p11step.py: $reply $(tail -n 5 "$work/client.err")" ;;
 	esac
+}
+# Why a client found no token, for the CI log: the card's last APDUs, the
+# private pcscd's and the card's own logs, and the card detection's failures from OpenSC's debug log when OPENSC_CONF names one
+# (test identities only: synthetic data).
+client_diagnosis() {
+	shared_note "client: the card's last APDUs:"
+	tail -n 6 "$trace" | sed "s/^/$me:   /"
+	for f in pcscd.log jpki-sim.log; do
+		[ -s "${WITH_CARD_WORK:-/nonexistent}/$f" ] || continue
+		shared_note "client: the harness's $f ends:"
+		tail -n 8 "$WITH_CARD_WORK/$f" | sed "s/^/$me:   /"
+	done
+	log=$(sed -n 's/.*debug_file *= *\([^;]*\);.*/\1/p' "${OPENSC_CONF:-/dev/null}" 2>/dev/null | tail -n 1)
+	[ -n "$log" ] && [ -f "$log" ] || return 0
+	shared_note "client: card detection in $log:"
+	grep -E 'card_detect|detect_card_presence|returning with: -[0-9]' "$log" | tail -n 12 | sed "s/^/$me:   /"
 }
 # One command; sets reply to the client's answer line; status 0 when "ok".
 step() {
