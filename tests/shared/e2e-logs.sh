@@ -247,9 +247,5 @@ else
 	esac
 fi
 
-tries_now=$(all_tries)
-[ "$tries_now" = "auth=3 sign=5 text=3" ] || shared_bad tries "tries at the end: $tries_now"
-refused=$(refused_verifies)
-[ "$refused" -eq 0 ] || shared_bad wrong-verify "$refused VERIFY command(s) with a PIN were refused by the card"
-[ "$shared_failures" -eq 0 ] || exit 1
-exit 0
+shared_expect_pins_intact
+shared_inside_end

@@ -142,6 +142,21 @@ refused_verifies() {
 	grep -Ec '^#[0-9]+ 00 20 00 80 [0-9A-F]{2} .*=> (63 C|69 8[34])' "$trace" || true
 }
 
+# The end of a case: every PIN with all its tries, and the card refused
+# exactly EXPECTED (default 0) VERIFY commands with a PIN over the whole case.
+shared_expect_pins_intact() { # [expected refused VERIFYs]
+	tries_now=$(all_tries)
+	[ "$tries_now" = "auth=3 sign=5 text=3" ] || shared_bad tries "tries at the end: $tries_now"
+	refused=$(refused_verifies)
+	[ "$refused" -eq "${1:-0}" ] ||
+		shared_bad wrong-verify "$refused VERIFY command(s) with a PIN were refused by the card (expected ${1:-0})"
+}
+# Exit status of an inside case: 1 when any check failed.
+shared_inside_end() {
+	[ "$shared_failures" -eq 0 ] || exit 1
+	exit 0
+}
+
 # Which counters went down between two all_tries snapshots (empty: none).
 # A counter may go up: a right PIN, also another process's, resets it.
 tries_lost() { # before, after
