@@ -10,9 +10,12 @@ bin_PROGRAMS += tools/opensc-jpki-config
 tools_opensc_jpki_config_SOURCES = \
 	tools/opensc-jpki-config.c \
 	tools/conf-edit.c tools/conf-edit.h \
-	tools/conf-parse.c tools/conf-parse.h
+	tools/conf-parse.c tools/conf-parse.h \
+	tools/module-check.c tools/module-check.h
 # No libopensc here: the tool must run (and refuse bad files) even where the
-# library is broken or another version.
+# library is broken or another version. `status` loads the configured module
+# with dlopen instead, and so learns which libopensc it would run in.
+tools_opensc_jpki_config_LDADD = $(DL_LIBS)
 tools_opensc_jpki_config_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DOPENSC_JPKI_MODULE_PATH='"$(libdir)/opensc-jpki.so"' \
 	-DOPENSC_JPKI_DEFAULT_CONF='"$(opensc_conf_file)"'

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf-edit.h"
+#include "module-check.h"
 
 #ifndef OPENSC_JPKI_MODULE_PATH
 #error "the build passes the installed module path"
@@ -35,6 +36,11 @@
 #define EXIT_ENABLED 0
 #define EXIT_DISABLED 1
 #define EXIT_ERROR 2
+/* Enabled, but a module the file names cannot be used by this OpenSC. */
+#define EXIT_UNUSABLE 3
+
+/* What to do about a module built for another OpenSC. */
+#define REBUILD_ADVICE "rebuild the plugin against the installed OpenSC, or install the opensc-jpki package built for this release"
 
 static void usage(FILE *out)
 {
@@ -42,7 +48,9 @@ static void usage(FILE *out)
 	        "usage: " PROGRAM " [options] enable|disable|status [FILE]\n"
 	        "  enable   add the plugin's card driver and PKCS#15 emulator to FILE\n"
 	        "  disable  remove exactly the lines enable added, restoring FILE\n"
-	        "  status   exit 0 when FILE enables the plugin, 1 when not, 2 on error\n"
+	        "  status   exit 0 when FILE enables the plugin and the installed OpenSC can\n"
+	        "           use its module, 1 when FILE does not enable it, 2 on error, 3 when\n"
+	        "           it does but OpenSC cannot use the module (a warning says why)\n"
 	        "FILE defaults to " OPENSC_JPKI_DEFAULT_CONF ". enable and disable keep the previous\n"
 	        "version as FILE" BACKUP_SUFFIX ".\n"
 	        "options:\n"
@@ -178,6 +186,75 @@ static int save(const char *real_path, const char *shown_path, const struct file
 	return 0;
 }
 
+/* The dynamic linker's message without the module path it usually starts with,
+ * which the warning names already. */
+static const char *linker_words(const char *module, const char *message)
+{
+	size_t length = strlen(module);
+
+	if (strncmp(message, module, length) == 0 && message[length] == ':' && message[length + 1] == ' ')
+		return message + length + 2;
+	return message;
+}
+
+/* One stderr line: what is wrong with module, and what to do about it. */
+static void warn_unusable(const char *module, const struct module_check_result *check)
+{
+	fflush(stdout); /* after the "enabled:" line, also when both go to one log */
+	switch (check->verdict) {
+	case MODULE_CHECK_MISSING:
+		fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC cannot load the plugin: install it there, or enable "
+		        "the path it is installed at (" PROGRAM " --module PATH enable)\n", module, strerror(check->error));
+		break;
+	case MODULE_CHECK_OTHER_SONAME:
+		fprintf(stderr, PROGRAM ": warning: %s was built for another OpenSC release: it needs %s, which is not "
+		        "installed, so OpenSC will not use the plugin; " REBUILD_ADVICE "\n", module, check->library);
+		break;
+	case MODULE_CHECK_CANNOT_LOAD:
+		fprintf(stderr, PROGRAM ": warning: cannot load %s: %s; OpenSC will not use the plugin; " REBUILD_ADVICE "\n",
+		        module, linker_words(module, check->detail));
+		break;
+	case MODULE_CHECK_NOT_PLUGIN:
+		fprintf(stderr, PROGRAM ": warning: %s is not an opensc-jpki module: %s; enable the path of "
+		        "opensc-jpki.so (" PROGRAM " --module PATH enable)\n", module, check->detail);
+		break;
+	case MODULE_CHECK_OTHER_VERSION:
+		fprintf(stderr, PROGRAM ": warning: %s was built for OpenSC %s, but the installed OpenSC is %s, so OpenSC "
+		        "will not use the plugin; " REBUILD_ADVICE "\n", module, check->built_for,
+		        check->running[0] != '\0' ? check->running : "of no known version");
+		break;
+	case MODULE_CHECK_USABLE:
+		break;
+	}
+}
+
+/* Whether this OpenSC can use module: says so on stdout ("LABEL: built for
+ * OpenSC X, which is the one installed") or warns on stderr. */
+static bool module_usable(const char *label, const char *module)
+{
+	struct module_check_result check;
+
+	if (module_check(module, &check) != 0) {
+		warn_unusable(module, &check);
+		return false;
+	}
+	printf("%s: built for OpenSC %s, which is the one installed\n", label, check.built_for);
+	return true;
+}
+
+/* The file enables the plugin: does it name modules this OpenSC can use? Each
+ * distinct module is checked, so every problem is reported at once. */
+static int check_enabled_modules(const struct conf_status *status)
+{
+	bool usable;
+
+	if (strcmp(status->driver_module, status->emulator_module) == 0)
+		return module_usable("module", status->driver_module) ? EXIT_ENABLED : EXIT_UNUSABLE;
+	usable = module_usable("card driver module", status->driver_module);
+	usable = module_usable("PKCS#15 emulator module", status->emulator_module) && usable;
+	return usable ? EXIT_ENABLED : EXIT_UNUSABLE;
+}
+
 static int run_status(const char *shown_path, const struct file_content *conf, const char *name)
 {
 	struct conf_status status;
@@ -194,7 +271,7 @@ static int run_status(const char *shown_path, const struct file_content *conf, c
 		else
 			printf("enabled: %s: card driver '%s' from %s, PKCS#15 emulator from %s\n", shown_path, name,
 			       status.driver_module, status.emulator_module);
-		return EXIT_ENABLED;
+		return check_enabled_modules(&status);
 	}
 	if (status.driver_listed || status.driver_block || status.emulator_block || status.marked_lines)
 		printf("disabled: %s: only partly configured for '%s' (card_drivers lists it: %s; card_driver block: "

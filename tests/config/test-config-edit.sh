@@ -7,7 +7,10 @@ set -u
 
 [ -x "$config_tool" ] || die "$config_tool is not built"
 module=${OPENSC_JPKI_MODULE:?}
+version=${OPENSC_JPKI_VERSION:?}
 [ -f "$module" ] || die "no module at $module"
+# What status adds on stdout when the module suits the installed OpenSC.
+usable_line="module: built for OpenSC $version, which is the one installed"
 
 # ---- round trips on well-formed files --------------------------------------
 round_trip() { # file (a copy in $scratch), label
@@ -28,7 +31,9 @@ round_trip() { # file (a copy in $scratch), label
 
 	run "$config_tool" status "$file"
 	expect_rc 0 "$label: status after enable"
-	expect_text "$out" "enabled: $file: card driver and PKCS#15 emulator 'mynumber' from $module" "$label: status text"
+	expect_text "$out" "enabled: $file: card driver and PKCS#15 emulator 'mynumber' from $module
+$usable_line" "$label: status text"
+	expect_text "$err" "" "$label: status warns of nothing"
 
 	cp "$file" "$scratch/enabled"
 	before=$(fingerprint "$file")
@@ -175,6 +180,84 @@ expect_rc 1 "status of a partial hand configuration"
 expect_text "$out" "disabled: $data/hand-configured.conf: only partly configured for 'mynumber' (card_drivers lists it: no; card_driver block: yes; emulate block in framework pkcs15: no)" \
 	"status names what is missing"
 
+# ---- status loads the module the file names ----------------------------------
+# Enabled, but the module cannot be used by this OpenSC: the "enabled:" line as
+# always, a warning saying why and what to do, exit 3.
+advice="rebuild the plugin against the installed OpenSC, or install the opensc-jpki package built for this release"
+status_of_module() { # module, label: enables module in a fresh file and runs status
+	cp "$data/debian-12-opensc.conf" "$scratch/modules.conf"
+	"$config_tool" --module "$1" enable "$scratch/modules.conf" > /dev/null 2>&1 || fail "$2: enable failed"
+	run "$config_tool" status "$scratch/modules.conf"
+	expect_rc 3 "$2: status"
+	expect_text "$out" "enabled: $scratch/modules.conf: card driver and PKCS#15 emulator 'mynumber' from $1" \
+		"$2: status says enabled on stdout, and only that"
+}
+
+missing=$scratch/nowhere/opensc-jpki.so
+status_of_module "$missing" "missing module"
+expect_text "$err" "opensc-jpki-config: warning: $missing: No such file or directory; OpenSC cannot load the plugin: install it there, or enable the path it is installed at (opensc-jpki-config --module PATH enable)" \
+	"missing module: warning"
+
+printf 'This is no shared object, only text long enough for an ELF header.\n' > "$scratch/not-elf.so"
+status_of_module "$scratch/not-elf.so" "not an ELF file"
+expect_text "$err" "opensc-jpki-config: warning: cannot load $scratch/not-elf.so: invalid ELF header; OpenSC will not use the plugin; $advice" \
+	"not an ELF file: warning quotes the dynamic linker"
+
+# Built for another OpenSC release: it links a libopensc soname not installed
+# here (a library of that soname, linked against and then removed).
+cc=${CC:-cc}
+mkdir "$scratch/soname"
+printf 'int opensc_stub(void) { return 0; }\n' > "$scratch/soname/opensc.c"
+printf 'int opensc_stub(void);\nconst char *sc_driver_version(void) { return opensc_stub() ? "" : "0.99.0"; }\n' \
+	> "$scratch/soname/module.c"
+(cd "$scratch/soname" && $cc -shared -fPIC -Wl,-soname,libopensc.so.99 -o libopensc.so.99 opensc.c \
+	&& $cc -shared -fPIC -o other-soname.so module.c ./libopensc.so.99 && rm libopensc.so.99) \
+	|| die "cannot build a module linking libopensc.so.99 with $cc"
+status_of_module "$scratch/soname/other-soname.so" "module linking libopensc.so.99"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/other-soname.so was built for another OpenSC release: it needs libopensc.so.99, which is not installed, so OpenSC will not use the plugin; $advice" \
+	"module linking libopensc.so.99: warning names the missing library"
+
+# Loads, but is no OpenSC module at all.
+printf 'int not_a_driver(void) { return 0; }\n' > "$scratch/soname/plain.c"
+(cd "$scratch/soname" && $cc -shared -fPIC -o plain.so plain.c) || die "cannot build a plain shared object with $cc"
+status_of_module "$scratch/soname/plain.so" "shared object without entry points"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/plain.so is not an opensc-jpki module: it has no sc_driver_version entry point; enable the path of opensc-jpki.so (opensc-jpki-config --module PATH enable)" \
+	"shared object without entry points: warning"
+
+# Same soname, another version (make check builds both; see tests/module/local.mk):
+# one OpenSC's own prefix check refuses, one only the module's exact guard.
+suffixed=$top_builddir/tests/module/.libs/opensc-jpki-suffixed.so
+other=$top_builddir/tests/module/.libs/opensc-jpki-other.so
+module_info=$top_builddir/tests/module/module-info
+if [ ! -f "$suffixed" ] || [ ! -f "$other" ] || [ ! -x "$module_info" ]; then
+	die "the test modules of tests/module are not built (make check builds them)"
+fi
+status_of_module "$suffixed" "module built for $version.1"
+expect_text "$err" "opensc-jpki-config: warning: $suffixed was built for OpenSC $version.1, but the installed OpenSC is $version, so OpenSC will not use the plugin; $advice" \
+	"module built for $version.1: warning names both versions"
+other_version=$("$module_info" "$other" | sed -n 's/^version=//p')
+if [ -z "$other_version" ] || [ "$other_version" = "$version" ]; then
+	die "module-info read no other version from $other"
+fi
+status_of_module "$other" "module built for $other_version"
+expect_text "$err" "opensc-jpki-config: warning: $other was built for OpenSC $other_version, but the installed OpenSC is $version, so OpenSC will not use the plugin; $advice" \
+	"module built for $other_version: warning names both versions"
+
+# Driver and emulator from two modules: each is checked, a good one said so.
+cat > "$scratch/two-modules.conf" <<EOF
+app default {
+	card_drivers = mynumber, internal;
+	card_driver mynumber { module = $module; }
+	framework pkcs15 { emulate mynumber { module = $missing; } }
+}
+EOF
+run "$config_tool" status "$scratch/two-modules.conf"
+expect_rc 3 "two modules, the emulator's missing: status"
+expect_text "$out" "enabled: $scratch/two-modules.conf: card driver 'mynumber' from $module, PKCS#15 emulator from $missing
+card driver module: built for OpenSC $version, which is the one installed" "two modules: the usable one said so"
+expect_text "$err" "opensc-jpki-config: warning: $missing: No such file or directory; OpenSC cannot load the plugin: install it there, or enable the path it is installed at (opensc-jpki-config --module PATH enable)" \
+	"two modules: the missing one warned of"
+
 # ---- arguments -------------------------------------------------------------
 cp "$data/debian-12-opensc.conf" "$scratch/args.conf"
 before=$(fingerprint "$scratch/args.conf")
@@ -199,6 +282,7 @@ run "$config_tool" --module "$scratch/with blank/opensc-jpki.so" enable "$scratc
 expect_rc 0 "module path with a blank"
 expect_text "$(grep -c "module = \"$scratch/with blank/opensc-jpki.so\"; # opensc-jpki\$" "$scratch/args.conf")" 2 "module path with a blank is quoted"
 run "$config_tool" status "$scratch/args.conf"
-expect_text "$out" "enabled: $scratch/args.conf: card driver and PKCS#15 emulator 'mynumber' from $scratch/with blank/opensc-jpki.so" "status unquotes the module"
+expect_text "$out" "enabled: $scratch/args.conf: card driver and PKCS#15 emulator 'mynumber' from $scratch/with blank/opensc-jpki.so
+$usable_line" "status unquotes the module"
 
 finish

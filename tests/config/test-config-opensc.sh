@@ -55,7 +55,7 @@ fi
 cp "$data/debian-12-opensc.conf" "$scratch/missing.conf"
 "$config_tool" --module "$scratch/nowhere/opensc-jpki.so" enable "$scratch/missing.conf" > /dev/null 2>&1
 run "$config_tool" --name mynumber status "$scratch/missing.conf"
-expect_rc 0 "negative control: the file is configured"
+expect_rc 3 "negative control: the file is configured, the module missing"
 check_not_listed "$scratch/missing.conf" "negative control: missing module"
 
 # The example installed with the documentation: the module path it names is the
