@@ -8,7 +8,10 @@
 #   tests/module/cross-load.sh RELEASE=MODULE...
 # RELEASE names where MODULE was built (for the messages). Prints one line per
 # module, "ok: ..." or "FAIL: ..."; exit 0 when every module was refused as
-# it should be, 1 otherwise, 2 on a usage or set-up error.
+# it should be, 1 otherwise, 2 on a usage or set-up error. With this tree's
+# opensc-jpki-config built (build/plain/tools, or OPENSC_JPKI_CONFIG_TOOL),
+# also one line per module for its "status" of a file enabling MODULE: exit 3
+# and a warning that names the other release's libopensc or version.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 conf_gen=$here/../lib/opensc-conf.sh
@@ -16,8 +19,33 @@ conf_gen=$here/../lib/opensc-conf.sh
 command -v opensc-tool >/dev/null 2>&1 || { echo "cross-load: no opensc-tool" >&2; exit 2; }
 running=$(opensc-tool --info 2>/dev/null | sed -n 's/^OpenSC \([^ ]*\) .*/\1/p')
 [ -n "$running" ] || { echo "cross-load: opensc-tool --info names no version" >&2; exit 2; }
+config_tool=${OPENSC_JPKI_CONFIG_TOOL:-$here/../../build/plain/tools/opensc-jpki-config}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/cross-load.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
+
+# What opensc-jpki-config status says of a file that enables the foreign
+# module: 3 and the reason, never "usable". 0 when it does (or when there is
+# no tool to ask), 1 when not.
+config_status() { # what, module, n
+	if [ ! -x "$config_tool" ]; then
+		echo "note: $1: no $config_tool built; its status not checked"
+		return 0
+	fi
+	conf=$scratch/$3.status.conf
+	printf 'app default {\n}\n' >"$conf"
+	"$config_tool" --module "$2" enable "$conf" >/dev/null 2>&1 ||
+		{ echo "FAIL: $1: opensc-jpki-config enable failed"; return 1; }
+	src=0
+	"$config_tool" status "$conf" >"$scratch/$3.status.out" 2>"$scratch/$3.status.err" || src=$?
+	warning=$(grep -m1 'warning: ' "$scratch/$3.status.err")
+	case "$src:$warning" in
+		"3:"*"built for another OpenSC release"*|"3:"*"was built for OpenSC "*", but the installed OpenSC is $running"*)
+			echo "ok: $1: opensc-jpki-config status exit 3: ${warning#*warning: }"
+			return 0 ;;
+	esac
+	echo "FAIL: $1: opensc-jpki-config status exit $src: $(tr '\n' ' ' <"$scratch/$3.status.out") $(tr '\n' ' ' <"$scratch/$3.status.err")"
+	return 1
+}
 
 status=0
 n=0
@@ -62,5 +90,6 @@ for arg in "$@"; do
 				echo "ok: $what: refused, the built-in drivers still there; OpenSC's log: $(echo "$why" | sed 's/^.*\] //')"
 			fi ;;
 	esac
+	config_status "$what" "$module" "$n" || status=1
 done
 exit "$status"
