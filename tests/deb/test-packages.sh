@@ -101,6 +101,15 @@ jpki-sim-with-card --identity "$work/identity" --conf "$work/missing.conf" -- \
 echo "     measured: a missing module in opensc.conf: exit $rc, $(grep -ci 'module\|jpki.so\|failed\|error' "$work/missing.out") lines about it, card name '$(sed -n 2p "$work/missing.out")', dump serial '$(sed -n 's/^[[:space:]]*Serial number *: *//p' "$work/missing.out" | head -n 1)'"
 check "with a missing module, pkcs15-tool --dump still works (built-in driver)" sh -c "[ $rc -eq 0 ] && grep -q 'Serial number' '$work/missing.out'"
 
+# ---- enable without OpenSC's configuration file: refused, and says where it comes from
+mv "$conf" "$work/conf.moved"
+rc=0
+opensc-jpki-config enable > "$work/noconf.out" 2>&1 || rc=$?
+mv "$work/conf.moved" "$conf"
+check "enable with no $conf: exit 2, naming the package that installs it" sh -c "
+	[ $rc -eq 2 ] && grep -qF 'cannot open $conf: No such file or directory' '$work/noconf.out' &&
+	grep -qF 'apt-get install opensc' '$work/noconf.out' && [ ! -e '$conf.opensc-jpki.bak' ]"
+
 # ---- enable, and the stock tools use the plugin ---------------------------------
 opensc-jpki-config enable > "$work/enable.out" 2>&1
 check "opensc-jpki-config enable" contains "$work/enable.out" "enabled 'mynumber' (module $module)"
