@@ -145,6 +145,11 @@ dump "$work/dump-removed"
 check "pkcs15-tool --dump works with the built-in driver" sh -c "grep -q 'Serial number' '$work/dump-removed' && ! grep -q 'Serial number  : $serial' '$work/dump-removed'"
 echo "     measured: after remove, card name '$(sed -n 2p "$work/dump-removed")', dump serial '$(sed -n 's/^[[:space:]]*Serial number *: *//p' "$work/dump-removed" | head -n 1)'"
 check "jpki-sim stays installed and usable" [ -x /usr/bin/jpki-sim ]
+rc=0
+jpki-sim-with-card --identity "$work/identity" -- true > "$work/noplugin.out" 2>&1 || rc=$?
+check "jpki-sim-with-card without the plugin: exit 125, pointing at opensc-jpki and --conf builtin" sh -c "
+	[ $rc -eq 125 ] && grep -qF 'install the opensc-jpki package' '$work/noplugin.out' &&
+	grep -qF -- '--conf builtin' '$work/noplugin.out'"
 # The message's second way out: the backup made by enable, copied back.
 check "the backup is kept" [ -f "$conf.opensc-jpki.bak" ]
 cp "$conf.opensc-jpki.bak" "$conf"
