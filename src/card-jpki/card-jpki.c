@@ -339,12 +339,22 @@ static void after_verify(sc_card_t *card, int ref)
 		sc_log(card->ctx, "the card's PIN state may remain");
 }
 
-/* A change verifies the old value first: no process is to sign with what
- * was typed to change the signature PIN. */
-static void after_change(sc_card_t *card, int ref)
+/* A change verifies the current value first, and that VERIFY stays on the
+ * card whatever CHANGE REFERENCE DATA answers. A change is no login: unless
+ * this process had the authentication PIN verified already (a login it
+ * keeps), the card's PIN state is ended, so no other process signs or reads
+ * the card face with what was typed to change a PIN. was_believed: whether
+ * this process held the PIN verified before the command. */
+static void after_change(sc_card_t *card, int ref, bool was_believed)
 {
-	if (ref == JPKI_PIN_REF_SIGN && mynumber_link_clear_card_pins(card) < 0)
-		sc_log(card->ctx, "the card's signature PIN state may remain");
+	if (!mynumber_link_pin_on_card(card, ref))
+		return;
+	if (ref == JPKI_PIN_REF_AUTH && was_believed)
+		return;
+	if (!was_believed)
+		mynumber_link_pin_set(card, ref, false);
+	if (mynumber_link_clear_card_pins(card) < 0)
+		sc_log(card->ctx, "the card's PIN state may remain");
 }
 
 /* A failed VERIFY: what the PIN had unlocked for this process goes too. */
@@ -360,6 +370,7 @@ static void after_failed_verify(sc_card_t *card, int ref)
  * transaction. */
 static int mynumber_pin_cmd_op(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
+	bool was_believed;
 	int r;
 
 	if (data == NULL || (data->cmd != SC_PIN_CMD_VERIFY && data->cmd != SC_PIN_CMD_CHANGE))
@@ -367,12 +378,13 @@ static int mynumber_pin_cmd_op(sc_card_t *card, struct sc_pin_cmd_data *data, in
 	r = mynumber_link_begin(card);
 	if (r < 0)
 		return r;
+	was_believed = mynumber_link_pin_believed(card, data->pin_reference);
 	r = mynumber_pin_cmd(card, data, tries_left);
-	if (r == SC_SUCCESS && data->cmd == SC_PIN_CMD_VERIFY)
-		after_verify(card, data->pin_reference);
+	if (data->cmd == SC_PIN_CMD_CHANGE)
+		after_change(card, data->pin_reference, was_believed);
 	else if (r == SC_SUCCESS)
-		after_change(card, data->pin_reference);
-	else if (data->cmd == SC_PIN_CMD_VERIFY)
+		after_verify(card, data->pin_reference);
+	else
 		after_failed_verify(card, data->pin_reference);
 	mynumber_link_end(card);
 	return r;

@@ -209,6 +209,13 @@ bool mynumber_link_pins_on_card(sc_card_t *card)
 	return false;
 }
 
+bool mynumber_link_pin_on_card(sc_card_t *card, int ref)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && ref > 0 && ref < MYNUMBER_PIN_SLOTS && link->pin_on_card[ref];
+}
+
 int mynumber_link_select_ef(sc_card_t *card, unsigned fid)
 {
 	struct mynumber_link *link = link_of(card);
@@ -300,25 +307,60 @@ void mynumber_link_forget_pins(sc_card_t *card)
 	consent_drop(card);
 }
 
+/* Whether digest is among the values recorded for PIN ref. */
+static bool offered_for(const struct mynumber_link *link, int ref, const u8 *digest)
+{
+	unsigned n = link->offered_count[ref] < MYNUMBER_OFFERS_KEPT ? link->offered_count[ref] : MYNUMBER_OFFERS_KEPT;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (CRYPTO_memcmp(link->offered[ref][i], digest, SHA256_DIGEST_LENGTH) == 0)
+			return true;
+	return false;
+}
+
+static void record_offer(struct mynumber_link *link, int ref, const u8 *digest)
+{
+	if (offered_for(link, ref, digest))
+		return;
+	memcpy(link->offered[ref][link->offered_count[ref] % MYNUMBER_OFFERS_KEPT], digest, SHA256_DIGEST_LENGTH);
+	link->offered_count[ref]++;
+}
+
+static bool offer_digest(const u8 *value, size_t len, u8 digest[SHA256_DIGEST_LENGTH])
+{
+	if (value == NULL && len > 0)
+		return false;
+	SHA256(value != NULL ? value : (const u8 *)"", len, digest);
+	return true;
+}
+
 int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len)
 {
 	struct mynumber_link *link = link_of(card);
 	u8 digest[SHA256_DIGEST_LENGTH];
-	int other;
+	int other, found = 0;
 
-	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || (value == NULL && len > 0))
+	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || !offer_digest(value, len, digest))
 		return 0;
-	SHA256(value != NULL ? value : (const u8 *)"", len, digest);
-	for (other = 1; other < MYNUMBER_PIN_SLOTS; other++)
-		if (other != ref && link->offered_set[other]
-		    && CRYPTO_memcmp(link->offered[other], digest, sizeof digest) == 0) {
-			OPENSSL_cleanse(digest, sizeof digest);
-			return other;
-		}
-	memcpy(link->offered[ref], digest, sizeof digest);
-	link->offered_set[ref] = true;
+	for (other = 1; other < MYNUMBER_PIN_SLOTS && found == 0; other++)
+		if (other != ref && offered_for(link, other, digest))
+			found = other;
+	if (found == 0)
+		record_offer(link, ref, digest);
 	OPENSSL_cleanse(digest, sizeof digest);
-	return 0;
+	return found;
+}
+
+void mynumber_link_note_offer(sc_card_t *card, int ref, const u8 *value, size_t len)
+{
+	struct mynumber_link *link = link_of(card);
+	u8 digest[SHA256_DIGEST_LENGTH];
+
+	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || !offer_digest(value, len, digest))
+		return;
+	record_offer(link, ref, digest);
+	OPENSSL_cleanse(digest, sizeof digest);
 }
 
 bool mynumber_link_consent_pending(sc_card_t *card)

@@ -194,6 +194,25 @@ static int offered_elsewhere(sc_card_t *card, const struct jpki_pin_rule *rule, 
 	return SC_ERROR_PIN_CODE_INCORRECT;
 }
 
+/* A value to check against the card's (role: checked, or a change's
+ * current one), normalized into pin: refused when it cannot be right (its
+ * format first, the more telling answer), or when it was offered for another
+ * PIN. Recorded as offered for this PIN either way. */
+static int take_checked_value(sc_card_t *card, const struct jpki_pin_rule *rule, enum pin_role role,
+                              const u8 *value, size_t value_len, u8 *pin, size_t pin_cap, size_t *pin_len)
+{
+	int r = take_pin_value(card, rule, role, value, value_len, pin, pin_cap, pin_len);
+
+	if (r != SC_SUCCESS) {
+		mynumber_link_note_offer(card, rule->ref, value, value_len);
+		return r;
+	}
+	r = offered_elsewhere(card, rule, value, value_len);
+	if (r != SC_SUCCESS)
+		explicit_bzero(pin, pin_cap);
+	return r;
+}
+
 /* SELECT of the PIN's EF and VERIFY of pin, the answer interpreted. */
 static int send_verify(sc_card_t *card, const struct jpki_pin_rule *rule, const u8 *pin, size_t pin_len,
                        struct sc_pin_cmd_data *data, int *tries_left)
@@ -216,10 +235,8 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	size_t pin_len = 0;
 	int r;
 
-	r = offered_elsewhere(card, rule, data->pin1.data, data->pin1.len);
-	if (r != SC_SUCCESS)
-		return r;
-	r = take_pin_value(card, rule, PIN_ROLE_CHECKED, data->pin1.data, data->pin1.len, pin, sizeof pin, &pin_len);
+	r = take_checked_value(card, rule, PIN_ROLE_CHECKED, data->pin1.data, data->pin1.len, pin, sizeof pin,
+	                       &pin_len);
 	if (r != SC_SUCCESS)
 		return r;
 	data->pin1.max_tries = rule->max_tries;
@@ -254,16 +271,21 @@ int mynumber_pin_verify_kept(sc_card_t *card, int ref, const u8 *pin, size_t pin
 /* pkcs15-tool --change-pin prints "PIN code incorrect; tries left: N" for
  * any SC_ERROR_PIN_CODE_INCORRECT: for a current value refused before the
  * card, N is read from the card (no try spent), so the user sees that none
- * was, not -1. Best effort: on a card error N stays unknown. */
-static void refused_current_tries(sc_card_t *card, const struct jpki_pin_rule *rule, int refusal,
-                                  struct sc_pin_cmd_data *data, int *tries_left)
+ * was, not -1; and a PIN the card says is blocked is answered as blocked
+ * (SC_ERROR_AUTH_METHOD_BLOCKED), not as a typo that seems to have cost the
+ * last try. Returns the answer to give: refusal, or that. Best effort: on a
+ * card error N stays unknown. */
+static int refused_current_tries(sc_card_t *card, const struct jpki_pin_rule *rule, int refusal,
+                                 struct sc_pin_cmd_data *data, int *tries_left)
 {
 	int tries = -1;
 
 	if (refusal != SC_ERROR_PIN_CODE_INCORRECT || tries_left == NULL)
-		return;
-	if (read_tries(card, rule, &tries) == SC_SUCCESS && tries >= 0)
-		report_tries(data, tries_left, tries);
+		return refusal;
+	if (read_tries(card, rule, &tries) != SC_SUCCESS || tries < 0)
+		return refusal;
+	report_tries(data, tries_left, tries);
+	return tries == 0 ? SC_ERROR_AUTH_METHOD_BLOCKED : refusal;
 }
 
 static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
@@ -275,18 +297,22 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	unsigned sw = 0;
 	int r;
 
+	/* Both values were typed for this PIN: neither is ever sent as another
+	 * (the new one is recorded whatever else was offered: setting a PIN
+	 * spends no try). The current one is refused, as for a VERIFY, when it
+	 * was offered for another PIN. */
+	mynumber_link_note_offer(card, rule->ref, data->pin2.data, data->pin2.len);
 	/* Both values are checked before anything is sent: a bad new value must
 	 * not cost a VERIFY of the old one either. */
 	r = take_pin_value(card, rule, PIN_ROLE_NEW, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
 	if (r != SC_SUCCESS)
 		return r;
 	if (have_old) {
-		r = take_pin_value(card, rule, PIN_ROLE_CURRENT, data->pin1.data, data->pin1.len, old_pin, sizeof old_pin,
-		                   &old_len);
+		r = take_checked_value(card, rule, PIN_ROLE_CURRENT, data->pin1.data, data->pin1.len, old_pin,
+		                       sizeof old_pin, &old_len);
 		if (r != SC_SUCCESS) {
 			explicit_bzero(new_pin, sizeof new_pin);
-			refused_current_tries(card, rule, r, data, tries_left);
-			return r;
+			return refused_current_tries(card, rule, r, data, tries_left);
 		}
 	} else if (!mynumber_link_pin_believed(card, rule->ref)) {
 		explicit_bzero(new_pin, sizeof new_pin);

@@ -848,6 +848,204 @@ static void sign_pin_left_for_nobody(void **state)
 	test_world_close(&w);
 }
 
+/* ---- a change is no login: nothing left verified for others -------------- */
+
+/* Another client, with no PIN, sends the hex C-APDUs in order; returns the
+ * last one's status word. */
+static unsigned other_client_sw(struct test_world *w, const char *const *apdus)
+{
+	uint8_t capdu[300], rapdu[600];
+	size_t len, rapdu_len = 0;
+	const char *p;
+	unsigned byte;
+	int used;
+
+	for (; *apdus != NULL; apdus++) {
+		for (len = 0, p = *apdus; sscanf(p, " %2x%n", &byte, &used) == 1; p += used) {
+			assert_true(len < sizeof capdu);
+			capdu[len++] = (uint8_t)byte;
+		}
+		assert_int_equal(jpki_sim_transmit(w->sim, capdu, len, rapdu, sizeof rapdu, &rapdu_len), 0);
+		assert_true(rapdu_len >= 2);
+	}
+	return (unsigned)(rapdu[rapdu_len - 2] << 8 | rapdu[rapdu_len - 1]);
+}
+
+#define OTHER_SELECT_JPKI "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"
+#define OTHER_SELECT_TEXT "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08"
+#define OTHER_SIGN "80 2A 00 80 33 30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20" \
+	" 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+
+/* What the other client tries with PIN ref's state: a key-01 or key-02
+ * signature, or the My Number (text AP EF 0001). 0x6982 when refused. */
+static unsigned other_client_uses_pin(struct test_world *w, int ref)
+{
+	const char *auth[] = { OTHER_SELECT_JPKI, "00 A4 02 0C 02 00 17", OTHER_SIGN, NULL };
+	const char *sign[] = { OTHER_SELECT_JPKI, "00 A4 02 0C 02 00 1A", OTHER_SIGN, NULL };
+	const char *text[] = { OTHER_SELECT_TEXT, "00 A4 02 0C 02 00 01", "00 B0 00 00 11", NULL };
+
+	return other_client_sw(w, ref == 1 ? auth : ref == 2 ? sign : text);
+}
+
+/* The trace's number of the first CHANGE REFERENCE DATA, 0 when none. */
+static unsigned long first_change_apdu(struct test_world *w)
+{
+	char line[1024];
+	unsigned long n;
+	unsigned cla, ins;
+
+	assert_non_null(w->trace);
+	rewind(w->trace);
+	while (fgets(line, sizeof line, w->trace) != NULL)
+		if (sscanf(line, "#%lu %2x %2x", &n, &cla, &ins) == 3 && cla == 0x00 && ins == 0x24)
+			return n;
+	return 0;
+}
+
+static const char *right_pin(int ref)
+{
+	return ref == 1 ? auth_pin : ref == 2 ? sign_pin : text_pin;
+}
+
+static const char *other_pin_value(int ref)
+{
+	return ref == 2 ? "NEWPASS7" : strcmp(right_pin(ref), "4826") != 0 ? "4826" : "5937";
+}
+
+/* A change of each PIN, by a process that had not verified it (a C_SetPIN
+ * in a public session), ends the card's PIN state whether the card took the
+ * new value or refused it (CHANGE REFERENCE DATA answered 6A80 after the
+ * current value's VERIFY went through). On a card that keeps the PIN state
+ * when the same application is selected again, so that the other client's
+ * own SELECT cannot be what ends it. No try is spent. */
+static void change_leaves_no_pin_for_others(void **state)
+{
+	int ref;
+
+	for (ref = 1; ref <= 3; ref++) {
+		const char *keeps[] = { "reselect_clears_pin=no", NULL };
+		char fail_at[32];
+		const char *refuses[] = { "reselect_clears_pin=no", fail_at, "fail_sw=6A80", NULL };
+		struct test_world w;
+		unsigned long change_at;
+
+		test_world_open_ex(&w, &(struct test_world_options){ .sim_settings = keeps, .trace = true });
+		test_world_connect(&w);
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, ref, right_pin(ref), other_pin_value(ref), NULL),
+		                 SC_SUCCESS);
+		assert_int_equal(other_client_uses_pin(&w, ref), 0x6982);
+		change_at = first_change_apdu(&w);
+		assert_true(change_at > 0);
+		test_world_close(&w);
+
+		snprintf(fail_at, sizeof fail_at, "fail_apdu=%lu", change_at);
+		test_world_open(&w, refuses);
+		test_world_connect(&w);
+		assert_int_not_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, ref, right_pin(ref), other_pin_value(ref), NULL),
+		                     SC_SUCCESS);
+		assert_int_equal(ins_count(&w, 0x24), 1);
+		assert_false(mynumber_link_pin_believed(w.card, ref));
+		assert_int_equal(other_client_uses_pin(&w, ref), 0x6982);
+		/* the card kept the old value */
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, ref, right_pin(ref), NULL, NULL), SC_SUCCESS);
+		assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+		assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
+		assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+		test_world_close(&w);
+	}
+}
+
+/* A change of the authentication PIN by a process logged in with it keeps
+ * the login: the key-01 signature after it sends no new VERIFY. */
+static void change_keeps_a_login(void **state)
+{
+	u8 digest[32] = { 0 }, signature[512];
+	struct test_world w;
+	unsigned long verifies;
+
+	test_world_open(&w, NULL);
+	test_world_bind(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, other_pin_value(1), NULL), SC_SUCCESS);
+	assert_true(mynumber_link_pin_believed(w.card, 1));
+	verifies = ins_count(&w, 0x20);
+	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                 256);
+	assert_int_equal(ins_count(&w, 0x20), verifies);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, other_pin_value(1), auth_pin, NULL), SC_SUCCESS);
+	test_world_close(&w);
+}
+
+/* Both values of a change were typed for its PIN: a value set as the new
+ * authentication PIN, or changed from, or offered for it, is never sent as
+ * the card-info PIN (as current value of its change, or in a VERIFY). No
+ * card-info try is spent, no VERIFY of it reaches the card. */
+static void change_values_are_offers(void **state)
+{
+	struct test_world w;
+	unsigned long verifies;
+	int tries = -9;
+
+	assert_string_not_equal(auth_pin, text_pin);
+	/* B: auth changed to N, then N offered as the card-info PIN */
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, other_pin_value(1), NULL), SC_SUCCESS);
+	verifies = ins_count(&w, 0x20);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, other_pin_value(1), NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x20), verifies);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, other_pin_value(1), auth_pin, NULL), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	test_world_close(&w);
+	/* C: the authentication PIN verified, then offered as the card-info
+	 * PIN's current value: refused before the card, the real tries told */
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	verifies = ins_count(&w, 0x20);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 3, auth_pin, other_pin_value(3), &tries),
+	                 SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(tries, 3);
+	assert_int_equal(ins_count(&w, 0x24), 0);
+	assert_int_equal(ins_count(&w, 0x20), verifies + 1); /* the no-data VERIFY for the tries */
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	test_world_close(&w);
+	/* D: the authentication PIN changed to itself, then offered as the
+	 * card-info PIN */
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, auth_pin, NULL), SC_SUCCESS);
+	verifies = ins_count(&w, 0x20);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x20), verifies);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	/* its own PIN still works */
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, text_pin, NULL, NULL), SC_SUCCESS);
+	test_world_close(&w);
+}
+
+/* An impossible current value of a blocked PIN: answered as blocked (the
+ * card's count, 0, read without a try), not as a typo that cost the last. */
+static void impossible_current_pin_of_blocked_pin(void **state)
+{
+	struct test_world w;
+	char wrong[8];
+	int tries = -9, i;
+
+	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	for (i = 0; i < 3; i++)
+		(void)pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, NULL);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "12a4", "5678", &tries), SC_ERROR_AUTH_METHOD_BLOCKED);
+	assert_int_equal(tries, 0);
+	assert_int_equal(ins_count(&w, 0x24), 0);
+	test_world_close(&w);
+}
+
 /* ---- reset: state dropped, the right application selected again ---------- */
 
 /* Another client resets the card: OpenSC learns it at its next reader lock
@@ -1220,6 +1418,10 @@ int main(void)
 		cmocka_unit_test(signatures_both_keys_all_hashes),
 		cmocka_unit_test(signature_without_pin_refused_by_card),
 		cmocka_unit_test(sign_pin_left_for_nobody),
+		cmocka_unit_test(change_leaves_no_pin_for_others),
+		cmocka_unit_test(change_keeps_a_login),
+		cmocka_unit_test(change_values_are_offers),
+		cmocka_unit_test(impossible_current_pin_of_blocked_pin),
 		cmocka_unit_test(reset_by_other_client_drops_state),
 		cmocka_unit_test(own_reset_drops_state),
 		cmocka_unit_test(switches_all_bind),
