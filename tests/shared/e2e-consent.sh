@@ -35,6 +35,14 @@
 #                     PKCS#11 session is logged in on the card-info token
 #                     (before and after it reads 'My Number'; it still reads
 #                     it and still reports CKS_RW_USER_FUNCTIONS).
+#   setpin            (card_info = yes, card_info_pkcs11 = yes) C_SetPIN in a
+#                     public session (no C_Login) on each token: the
+#                     authentication, signature and card-info PINs changed
+#                     and changed back; after each C_SetPIN another process's
+#                     raw key-01 signature, key-02 signature or My Number read
+#                     (as above) meets 69 82: a change is no login, and leaves
+#                     no PIN verified on the card. The new values verify, no
+#                     try is spent.
 #
 # Each sequence runs with the default card and with
 # reselect_clears_pin=no (a card that keeps a verified PIN when its AP is
@@ -55,6 +63,8 @@ if [ "${1:-}" != "--inside" ]; then
 	shared_conf "$outer_work/card-info.conf" --card-info --card-info-pkcs11
 	shared_run_case "$self" text-pin --conf "$outer_work/card-info.conf"
 	shared_run_case "$self" text-pin-reselect-keeps-pin --conf "$outer_work/card-info.conf" --set reselect_clears_pin=no
+	shared_run_case "$self" setpin --conf "$outer_work/card-info.conf"
+	shared_run_case "$self" setpin-reselect-keeps-pin --conf "$outer_work/card-info.conf" --set reselect_clears_pin=no
 	shared_outer_end
 fi
 
@@ -94,6 +104,50 @@ text-pin*)
 	else
 		shared_bad text-p11-state "C_GetSessionInfo: '$reply', expected CKS_RW_USER_FUNCTIONS"
 	fi
+	client_stop
+	shared_expect_pins_intact
+	shared_inside_end ;;
+setpin*)
+	# A new value for each PIN: 4 digits for 01 and 03, none of the card's
+	# PINs and not the same for both (a value typed for one PIN is never sent
+	# as another, so 03 could not be changed back from 01's new value), 8
+	# characters for 02.
+	new_auth=""
+	new_text=""
+	for candidate in 2468 1357 9753 8642; do
+		[ "$candidate" != "$auth_pin" ] && [ "$candidate" != "$text_pin" ] || continue
+		if [ -z "$new_auth" ]; then new_auth=$candidate; elif [ -z "$new_text" ]; then new_text=$candidate; fi
+	done
+	client_start 01
+	for token in 01 02 03; do
+		case $token in
+			01) label='User Authentication PIN'; old=$auth_pin; new=$new_auth; other_use() { other_raw_sign "$1" 0017; } ;;
+			02) label='Digital Signature PIN'; old=$sign_pin; new=NEWPASS7; other_use() { other_raw_sign "$1"; } ;;
+			03) label='Card Info Input Support PIN'; old=$text_pin; new=$new_text; other_use() { other_raw_text_read "$1"; } ;;
+		esac
+		if ! step open "t$token" "$label"; then
+			shared_bad "setpin-$token" "no session on the '$label' token: $reply"
+			continue
+		fi
+		if step setpin "$old" "$new"; then
+			shared_ok "setpin-$token: C_SetPIN in a public session on the '$label' token"
+		else
+			shared_bad "setpin-$token" "C_SetPIN on the '$label' token: $reply"
+			continue
+		fi
+		other_use "setpin-$token-after-change"
+		if pkcs15-tool --verify-pin --auth-id "$token" --pin "$new" </dev/null >"$work/v.out" 2>&1; then
+			shared_ok "setpin-$token-new: the new value verifies (another process)"
+		else
+			shared_bad "setpin-$token-new" "the new value does not verify: $(tail -n 2 "$work/v.out" | tr '\n' ' ')"
+		fi
+		if step setpin "$new" "$old"; then
+			shared_ok "setpin-$token-back: changed back"
+		else
+			shared_bad "setpin-$token-back" "C_SetPIN back: $reply"
+		fi
+		other_use "setpin-$token-after-change-back"
+	done
 	client_stop
 	shared_expect_pins_intact
 	shared_inside_end ;;

@@ -403,15 +403,17 @@ raw_attempt() { # check, what, ok pattern, want sw ('' = anything but 9000), APD
 		shared_bad "$raw_check" "another process's $raw_what: opensc-tool '$raw_sw', trace '$raw_card_sw', answered 90 00 $raw_obeyed time(s) (expected a refusal${raw_want_sw:+ $raw_want_sw})"
 	fi
 }
-# The signature key: [SELECT JPKI AP,] SELECT EF 001A, 80 2A <SHA-256 DigestInfo> 00.
-other_raw_sign() { # check name
+# A key: [SELECT JPKI AP,] SELECT EF 001A (or the EF given: 0017 for key
+# 01), 80 2A <SHA-256 DigestInfo> 00.
+other_raw_sign() { # check name, [key EF, 4 hex digits]
+	raw_key_ef=${2:-001A}
 	printf 'raw signature attempt %s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$work/raw-sign.msg"
 	raw_digest=$(openssl dgst -sha256 -binary "$work/raw-sign.msg" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F')
 	raw_sign_apdu=802A0080333031300D060960864801650304020105000420${raw_digest}00
-	raw_attempt "$1-no-ap-select" "SELECT 001A, 80 2A (no AP SELECT)" "$RAW_SIGN_OK" "" \
-		00A4020C02001A "$raw_sign_apdu"
-	raw_attempt "$1" "SELECT JPKI AP, SELECT 001A, 80 2A" "$RAW_SIGN_OK" 6982 \
-		"$SELECT_JPKI" 00A4020C02001A "$raw_sign_apdu"
+	raw_attempt "$1-no-ap-select" "SELECT $raw_key_ef, 80 2A (no AP SELECT)" "$RAW_SIGN_OK" "" \
+		00A4020C02"$raw_key_ef" "$raw_sign_apdu"
+	raw_attempt "$1" "SELECT JPKI AP, SELECT $raw_key_ef, 80 2A" "$RAW_SIGN_OK" 6982 \
+		"$SELECT_JPKI" 00A4020C02"$raw_key_ef" "$raw_sign_apdu"
 }
 # The card face: [SELECT text AP,] SELECT EF 0001 (My Number), READ BINARY 17 bytes.
 other_raw_text_read() { # check name
