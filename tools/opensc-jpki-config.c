@@ -41,6 +41,12 @@
 
 /* What to do about a module built for another OpenSC. */
 #define REBUILD_ADVICE "rebuild the plugin against the installed OpenSC, or install the opensc-jpki package built for this release"
+/* What to do about a path that names no opensc-jpki module. */
+#define ENABLE_ADVICE "enable the path of opensc-jpki.so (" PROGRAM " --module PATH enable)"
+/* Seconds status gives a module to load, instead of MODULE_CHECK_DEFAULT_TIMEOUT
+ * (the tests use a short one). */
+#define TIMEOUT_VARIABLE "OPENSC_JPKI_CONFIG_LOAD_TIMEOUT"
+#define MAX_TIMEOUT 3600ul
 
 static void usage(FILE *out)
 {
@@ -50,7 +56,11 @@ static void usage(FILE *out)
 	        "  disable  remove exactly the lines enable added, restoring FILE\n"
 	        "  status   exit 0 when FILE enables the plugin and the installed OpenSC can\n"
 	        "           use its module, 1 when FILE does not enable it, 2 on error, 3 when\n"
-	        "           it does but OpenSC cannot use the module (a warning says why)\n"
+	        "           it does but OpenSC cannot use the module (a warning says why).\n"
+	        "           It loads the module in a separate process, with a time limit of\n"
+	        "           %u s (" TIMEOUT_VARIABLE "=SECONDS for another); as\n"
+	        "           root, only a module that root owns and root alone can write, in\n"
+	        "           a directory of which the same holds.\n"
 	        "FILE defaults to " OPENSC_JPKI_DEFAULT_CONF ". enable and disable keep the previous\n"
 	        "version as FILE" BACKUP_SUFFIX ".\n"
 	        "options:\n"
@@ -58,7 +68,8 @@ static void usage(FILE *out)
 	        "  --name NAME    driver name in the configuration (default mynumber)\n"
 	        "  --card-info    also expose the card-face text data to the OpenSC tools\n"
 	        "                 (card_info = yes); PKCS#11 applications see it only with\n"
-	        "                 card_info_pkcs11 = yes added by hand (README, card_info)\n");
+	        "                 card_info_pkcs11 = yes added by hand (README, card_info)\n",
+	        MODULE_CHECK_DEFAULT_TIMEOUT);
 }
 
 struct file_content {
@@ -67,9 +78,12 @@ struct file_content {
 	struct stat st;
 };
 
+/* Reads the whole opensc.conf at path into content. O_NONBLOCK, so that a FIFO
+ * (or a device) named as the file cannot block the open; a regular file, the
+ * only kind read, ignores the flag. Returns 0, or -1 after saying why. */
 static int read_conf(const char *path, struct file_content *content)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	size_t done = 0;
 
 	memset(content, 0, sizeof *content);
@@ -186,25 +200,88 @@ static int save(const char *real_path, const char *shown_path, const struct file
 	return 0;
 }
 
-/* The dynamic linker's message without the module path it usually starts with,
- * which the warning names already. */
-static const char *linker_words(const char *module, const char *message)
+/* The time status gives a module to load: TIMEOUT_VARIABLE when it is a whole
+ * number of seconds from 1 to MAX_TIMEOUT, else (with a warning when it is set
+ * to something else) the default. */
+static unsigned load_timeout(void)
 {
-	size_t length = strlen(module);
+	const char *text = getenv(TIMEOUT_VARIABLE);
+	unsigned long seconds;
+	char *end;
 
-	if (strncmp(message, module, length) == 0 && message[length] == ':' && message[length + 1] == ' ')
-		return message + length + 2;
-	return message;
+	if (text == NULL || text[0] == '\0')
+		return MODULE_CHECK_DEFAULT_TIMEOUT;
+	errno = 0;
+	seconds = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || text[0] < '0' || text[0] > '9' || seconds == 0 || seconds > MAX_TIMEOUT) {
+		fprintf(stderr, PROGRAM ": warning: ignoring " TIMEOUT_VARIABLE "=%s (not 1 to %lu seconds); using %u\n",
+		        text, MAX_TIMEOUT, MODULE_CHECK_DEFAULT_TIMEOUT);
+		return MODULE_CHECK_DEFAULT_TIMEOUT;
+	}
+	return (unsigned)seconds;
 }
 
-/* One stderr line: what is wrong with module, and what to do about it. */
-static void warn_unusable(const char *module, const struct module_check_result *check)
+/* One stderr line for a verdict on the path, the file or the loading process:
+ * what is wrong with module, and what to do about it. */
+static void warn_file(const char *module, const struct module_check_result *check)
 {
-	fflush(stdout); /* after the "enabled:" line, also when both go to one log */
 	switch (check->verdict) {
+	case MODULE_CHECK_EMPTY_PATH:
+		fprintf(stderr, PROGRAM ": warning: the configuration names an empty module path; OpenSC cannot load "
+		        "the plugin: " ENABLE_ADVICE "\n");
+		break;
 	case MODULE_CHECK_MISSING:
 		fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC cannot load the plugin: install it there, or enable "
 		        "the path it is installed at (" PROGRAM " --module PATH enable)\n", module, strerror(check->error));
+		break;
+	case MODULE_CHECK_UNREADABLE:
+		/* Another user's OpenSC might read it: no advice to install it. */
+		fprintf(stderr, PROGRAM ": warning: cannot read %s: %s (running as uid %lu)\n", module,
+		        strerror(check->error), check->uid);
+		break;
+	case MODULE_CHECK_NOT_REGULAR:
+		fprintf(stderr, PROGRAM ": warning: %s is not a regular file; OpenSC cannot load the plugin from it: "
+		        ENABLE_ADVICE "\n", module);
+		break;
+	case MODULE_CHECK_UNTRUSTED:
+		fprintf(stderr, PROGRAM ": warning: %s: %s; not loaded: as root, " PROGRAM " loads only root-owned "
+		        "modules that only root can write (OpenSC itself would load it: check it)\n", module, check->detail);
+		break;
+	case MODULE_CHECK_TIMEOUT:
+		fprintf(stderr, PROGRAM ": warning: %s did not finish loading within %u s, so it was stopped; OpenSC may "
+		        "hang loading it too: check it, or " ENABLE_ADVICE "\n", module, check->timeout);
+		break;
+	case MODULE_CHECK_CRASHED:
+		fprintf(stderr, PROGRAM ": warning: %s: loading it crashed the process (signal %d, %s); OpenSC may crash "
+		        "loading it too: check it, or " ENABLE_ADVICE "\n", module, check->signal, strsignal(check->signal));
+		break;
+	case MODULE_CHECK_EXITED:
+		fprintf(stderr, PROGRAM ": warning: %s: loading it exited the process (exit status %d) before it could be "
+		        "checked; OpenSC may exit loading it too: check it, or " ENABLE_ADVICE "\n", module,
+		        check->exit_status);
+		break;
+	case MODULE_CHECK_NOT_CHECKED:
+		fprintf(stderr, PROGRAM ": cannot check %s: %s: %s\n", module, check->detail, strerror(check->error));
+		break;
+	default:
+		break;
+	}
+}
+
+/* One stderr line for any verdict but USABLE: what is wrong with module, and
+ * what to do about it. Those on the library itself are here, the others in
+ * warn_file. */
+static void warn_module(const char *module, const struct module_check_result *check)
+{
+	switch (check->verdict) {
+	case MODULE_CHECK_NOT_LIBRARY:
+		fprintf(stderr, PROGRAM ": warning: %s is not a shared library (%s): " ENABLE_ADVICE "\n", module,
+		        check->detail);
+		break;
+	case MODULE_CHECK_NOT_IN_PATH:
+		fprintf(stderr, PROGRAM ": warning: cannot load %s: %s; OpenSC searches the library path for a module "
+		        "named without a '/', and it is not there: enable its absolute path (" PROGRAM " --module PATH "
+		        "enable)\n", module, check->detail);
 		break;
 	case MODULE_CHECK_OTHER_SONAME:
 		fprintf(stderr, PROGRAM ": warning: %s was built for another OpenSC release: it needs %s, which is not "
@@ -212,47 +289,63 @@ static void warn_unusable(const char *module, const struct module_check_result *
 		break;
 	case MODULE_CHECK_CANNOT_LOAD:
 		fprintf(stderr, PROGRAM ": warning: cannot load %s: %s; OpenSC will not use the plugin; " REBUILD_ADVICE "\n",
-		        module, linker_words(module, check->detail));
+		        module, check->detail);
 		break;
 	case MODULE_CHECK_NOT_PLUGIN:
-		fprintf(stderr, PROGRAM ": warning: %s is not an opensc-jpki module: %s; enable the path of "
-		        "opensc-jpki.so (" PROGRAM " --module PATH enable)\n", module, check->detail);
+		fprintf(stderr, PROGRAM ": warning: %s is not an opensc-jpki module: %s; " ENABLE_ADVICE "\n", module,
+		        check->detail);
 		break;
 	case MODULE_CHECK_OTHER_VERSION:
 		fprintf(stderr, PROGRAM ": warning: %s was built for OpenSC %s, but the installed OpenSC is %s, so OpenSC "
 		        "will not use the plugin; " REBUILD_ADVICE "\n", module, check->built_for,
 		        check->running[0] != '\0' ? check->running : "of no known version");
 		break;
-	case MODULE_CHECK_USABLE:
+	default:
+		warn_file(module, check);
 		break;
 	}
 }
 
 /* Whether this OpenSC can use module: says so on stdout ("LABEL: built for
- * OpenSC X, which is the one installed") or warns on stderr. */
-static bool module_usable(const char *label, const char *module)
+ * OpenSC X, which is the one installed") and returns EXIT_ENABLED, or warns on
+ * stderr and returns EXIT_UNUSABLE (EXIT_ERROR when it could not be checked). */
+static int check_module(const char *label, const char *module, unsigned timeout)
 {
 	struct module_check_result check;
 
-	if (module_check(module, &check) != 0) {
-		warn_unusable(module, &check);
-		return false;
+	/* The "enabled:" line before the warning, also when both go to one log;
+	 * module_check flushes too, but not before every early verdict. */
+	fflush(stdout);
+	if (module_check(module, timeout, &check) != 0) {
+		warn_module(module, &check);
+		return check.verdict == MODULE_CHECK_NOT_CHECKED ? EXIT_ERROR : EXIT_UNUSABLE;
 	}
 	printf("%s: built for OpenSC %s, which is the one installed\n", label, check.built_for);
-	return true;
+	return EXIT_ENABLED;
+}
+
+/* Two modules' answers as one exit status: a module known unusable outweighs
+ * one not checked, which outweighs a usable one. */
+static int worse(int a, int b)
+{
+	if (a == EXIT_UNUSABLE || b == EXIT_UNUSABLE)
+		return EXIT_UNUSABLE;
+	if (a == EXIT_ERROR || b == EXIT_ERROR)
+		return EXIT_ERROR;
+	return EXIT_ENABLED;
 }
 
 /* The file enables the plugin: does it name modules this OpenSC can use? Each
  * distinct module is checked, so every problem is reported at once. */
 static int check_enabled_modules(const struct conf_status *status)
 {
-	bool usable;
+	unsigned timeout = load_timeout();
+	int driver;
 
 	if (strcmp(status->driver_module, status->emulator_module) == 0)
-		return module_usable("module", status->driver_module) ? EXIT_ENABLED : EXIT_UNUSABLE;
-	usable = module_usable("card driver module", status->driver_module);
-	usable = module_usable("PKCS#15 emulator module", status->emulator_module) && usable;
-	return usable ? EXIT_ENABLED : EXIT_UNUSABLE;
+		return check_module("module", status->driver_module, timeout);
+	driver = check_module("card driver module", status->driver_module, timeout);
+	return worse(driver, check_module("PKCS#15 emulator module", status->emulator_module, timeout));
 }
 
 static int run_status(const char *shown_path, const struct file_content *conf, const char *name)

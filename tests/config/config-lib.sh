@@ -74,6 +74,18 @@ opensc_drivers() { # conf
 	OPENSC_CONF=$1 opensc-tool -D 2> "$scratch/.opensc-err" | sed -n 's/^  \([^ ]*\)  *\(.*\)$/\1 \2/p'
 }
 
+# A copy of a module that opensc-jpki-config status loads also when the tests
+# run as root: there it loads only a file root owns and only root can write, in
+# a directory that is the same, and the build tree or a copy made under another
+# umask need not be. Prints the copy's path, $scratch/lib/NAME.
+trusted_copy() { # module, name
+	if ! { mkdir -p "$scratch/lib" && chmod 0755 "$scratch/lib" && cp "$1" "$scratch/lib/$2" &&
+		chmod 0644 "$scratch/lib/$2"; }; then
+		die "cannot copy $1 to $scratch/lib"
+	fi
+	echo "$scratch/lib/$2"
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$me: $failures failure(s)" >&2

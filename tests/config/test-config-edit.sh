@@ -6,9 +6,14 @@ set -u
 . "$top_srcdir/tests/config/config-lib.sh"
 
 [ -x "$config_tool" ] || die "$config_tool is not built"
+# As root, status loads only modules in directories that only root can write:
+# the ones made here must not depend on the caller's umask.
+umask 022
 module=${OPENSC_JPKI_MODULE:?}
 version=${OPENSC_JPKI_VERSION:?}
 [ -f "$module" ] || die "no module at $module"
+# status loads the module: the copy, which it loads as root too.
+module=$(trusted_copy "$module" opensc-jpki.so) || exit 1
 # What status adds on stdout when the module suits the installed OpenSC.
 usable_line="module: built for OpenSC $version, which is the one installed"
 
@@ -182,15 +187,29 @@ expect_text "$out" "disabled: $data/hand-configured.conf: only partly configured
 
 # ---- status loads the module the file names ----------------------------------
 # Enabled, but the module cannot be used by this OpenSC: the "enabled:" line as
-# always, a warning saying why and what to do, exit 3.
+# always, a warning saying why and what to do, exit 3. The module is loaded in
+# a child process: whatever it does, status answers, within 20 s here.
 advice="rebuild the plugin against the installed OpenSC, or install the opensc-jpki package built for this release"
-status_of_module() { # module, label: enables module in a fresh file and runs status
-	cp "$data/debian-12-opensc.conf" "$scratch/modules.conf"
-	"$config_tool" --module "$1" enable "$scratch/modules.conf" > /dev/null 2>&1 || fail "$2: enable failed"
-	run "$config_tool" status "$scratch/modules.conf"
+enable_advice="enable the path of opensc-jpki.so (opensc-jpki-config --module PATH enable)"
+status_of_conf() { # module, label: status of $scratch/modules.conf, which enables module
+	run timeout 20 "$config_tool" status "$scratch/modules.conf"
 	expect_rc 3 "$2: status"
 	expect_text "$out" "enabled: $scratch/modules.conf: card driver and PKCS#15 emulator 'mynumber' from $1" \
 		"$2: status says enabled on stdout, and only that"
+}
+status_of_module() { # module, label: enables module in a fresh file and runs status
+	cp "$data/debian-12-opensc.conf" "$scratch/modules.conf"
+	"$config_tool" --module "$1" enable "$scratch/modules.conf" > /dev/null 2>&1 || fail "$2: enable failed"
+	status_of_conf "$@"
+}
+hand_conf() { # module as written in the file: a file enabling it, as enable would not write it
+	cat > "$scratch/modules.conf" <<EOF
+app default {
+	card_drivers = mynumber, internal;
+	card_driver mynumber { module = $1; }
+	framework pkcs15 { emulate mynumber { module = $1; } }
+}
+EOF
 }
 
 missing=$scratch/nowhere/opensc-jpki.so
@@ -198,10 +217,33 @@ status_of_module "$missing" "missing module"
 expect_text "$err" "opensc-jpki-config: warning: $missing: No such file or directory; OpenSC cannot load the plugin: install it there, or enable the path it is installed at (opensc-jpki-config --module PATH enable)" \
 	"missing module: warning"
 
+# Not a shared library at all: no advice to rebuild anything.
 printf 'This is no shared object, only text long enough for an ELF header.\n' > "$scratch/not-elf.so"
-status_of_module "$scratch/not-elf.so" "not an ELF file"
-expect_text "$err" "opensc-jpki-config: warning: cannot load $scratch/not-elf.so: invalid ELF header; OpenSC will not use the plugin; $advice" \
-	"not an ELF file: warning quotes the dynamic linker"
+status_of_module "$scratch/not-elf.so" "a text file"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/not-elf.so is not a shared library (invalid ELF header): $enable_advice" \
+	"a text file: warning quotes the dynamic linker, and says to enable opensc-jpki.so"
+printf 'x' > "$scratch/short.so"
+status_of_module "$scratch/short.so" "a one-byte file"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/short.so is not a shared library (file too short): $enable_advice" \
+	"a one-byte file: not a shared library"
+
+# Not a regular file: never handed to the dynamic linker (a FIFO would block it).
+mkfifo "$scratch/fifo.so" || die "cannot make a FIFO"
+status_of_module "$scratch/fifo.so" "a FIFO as the module"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/fifo.so is not a regular file; OpenSC cannot load the plugin from it: $enable_advice" \
+	"a FIFO as the module: not a regular file, no hang"
+mkdir "$scratch/directory.so"
+status_of_module "$scratch/directory.so" "a directory as the module"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/directory.so is not a regular file; OpenSC cannot load the plugin from it: $enable_advice" \
+	"a directory as the module: not a regular file"
+status_of_module /dev/zero "/dev/zero as the module"
+expect_text "$err" "opensc-jpki-config: warning: /dev/zero is not a regular file; OpenSC cannot load the plugin from it: $enable_advice" \
+	"/dev/zero as the module: not a regular file"
+
+hand_conf '""'
+status_of_conf "" "an empty module path"
+expect_text "$err" "opensc-jpki-config: warning: the configuration names an empty module path; OpenSC cannot load the plugin: $enable_advice" \
+	"an empty module path: warning"
 
 # Built for another OpenSC release: it links a libopensc soname not installed
 # here (a library of that soname, linked against and then removed).
@@ -224,6 +266,79 @@ status_of_module "$scratch/soname/plain.so" "shared object without entry points"
 expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/plain.so is not an opensc-jpki module: it has no sc_driver_version entry point; enable the path of opensc-jpki.so (opensc-jpki-config --module PATH enable)" \
 	"shared object without entry points: warning"
 
+# OpenSC needs all three entry points: the right version, and the installed
+# libopensc linked, are not enough.
+opensc_lib=${OPENSC_JPKI_LIB:?}
+printf 'const char *sc_driver_version(void) { return "%s"; }\n' "$version" > "$scratch/soname/version-only.c"
+printf 'void *sc_module_init(const char *name) { return (void *)0; }\n' > "$scratch/soname/init.c"
+(cd "$scratch/soname" && $cc -shared -fPIC -o version-only.so version-only.c -Wl,--no-as-needed "$opensc_lib" \
+	&& $cc -shared -fPIC -o no-emulator.so version-only.c init.c -Wl,--no-as-needed "$opensc_lib") \
+	|| die "cannot build the entry point modules with $cc and $opensc_lib"
+status_of_module "$scratch/soname/version-only.so" "only sc_driver_version, answering $version"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/version-only.so is not an opensc-jpki module: it has no sc_module_init entry point; $enable_advice" \
+	"only sc_driver_version: not an opensc-jpki module"
+status_of_module "$scratch/soname/no-emulator.so" "no sc_pkcs15_init_func_ex"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/no-emulator.so is not an opensc-jpki module: it has no sc_pkcs15_init_func_ex entry point; $enable_advice" \
+	"no sc_pkcs15_init_func_ex: not an opensc-jpki module"
+
+# Loading runs the module's constructors, in a child process: what they do is
+# a verdict, and the "enabled:" line is printed whatever it is. The marker file
+# says whether the module's code ran at all.
+marker=$scratch/constructor-ran
+expect_marker() { # yes|no, what: whether the marker module's constructor ran
+	if [ -e "$marker" ]; then ran=yes; else ran=no; fi
+	expect_text "$ran" "$1" "$2: its constructor ran"
+}
+expect_quick() { # seconds, what: the time since $started is below seconds
+	took=$(($(date +%s) - started))
+	if [ "$took" -lt "$1" ]; then
+		pass "$2: took $took s"
+	else
+		fail "$2: took $took s, not under $1 s"
+	fi
+}
+constructor_module() { # name, C statements: a module whose constructor runs them
+	printf '#include <fcntl.h>\n#include <signal.h>\n#include <unistd.h>\n__attribute__((constructor)) static void init(void) { close(open("%s", O_WRONLY | O_CREAT, 0600)); %s }\n' \
+		"$marker" "$2" > "$scratch/soname/$1.c"
+	(cd "$scratch/soname" && $cc -shared -fPIC -o "$1.so" "$1.c") || die "cannot build $1.so with $cc"
+}
+# (Its output goes nowhere: stdout is for the "enabled:" line scripts read.)
+constructor_module exits 'write(1, "from the constructor\n", 21); _exit(0);'
+rm -f "$marker"
+status_of_module "$scratch/soname/exits.so" "a constructor that calls _exit(0)"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/exits.so: loading it exited the process (exit status 0) before it could be checked; OpenSC may exit loading it too: check it, or $enable_advice" \
+	"a constructor that calls _exit(0): exited, says status"
+expect_marker yes "a constructor that calls _exit(0)"
+constructor_module crashes '*(volatile int *)0 = 1;'
+status_of_module "$scratch/soname/crashes.so" "a constructor that segfaults"
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/crashes.so: loading it crashed the process (signal 11, Segmentation fault); OpenSC may crash loading it too: check it, or $enable_advice" \
+	"a constructor that segfaults: crashed, with the signal"
+constructor_module sleeps 'sleep(30);'
+started=$(date +%s)
+OPENSC_JPKI_CONFIG_LOAD_TIMEOUT=2
+export OPENSC_JPKI_CONFIG_LOAD_TIMEOUT
+status_of_module "$scratch/soname/sleeps.so" "a constructor that sleeps 30 s"
+unset OPENSC_JPKI_CONFIG_LOAD_TIMEOUT
+expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/sleeps.so did not finish loading within 2 s, so it was stopped; OpenSC may hang loading it too: check it, or $enable_advice" \
+	"a constructor that sleeps 30 s: stopped after OPENSC_JPKI_CONFIG_LOAD_TIMEOUT seconds"
+expect_quick 10 "a constructor that sleeps 30 s"
+# A limit that is no number of seconds: said, and the default used.
+hand_conf "$module"
+run env OPENSC_JPKI_CONFIG_LOAD_TIMEOUT=soon "$config_tool" status "$scratch/modules.conf"
+expect_rc 0 "OPENSC_JPKI_CONFIG_LOAD_TIMEOUT=soon: status"
+expect_text "$err" "opensc-jpki-config: warning: ignoring OPENSC_JPKI_CONFIG_LOAD_TIMEOUT=soon (not 1 to 3600 seconds); using 10" \
+	"OPENSC_JPKI_CONFIG_LOAD_TIMEOUT=soon: ignored, said so"
+
+# A name without '/' is one the dynamic linker searches for, as OpenSC does.
+# As root status does not load it: the file it would get is not known before.
+# (Not found as another user: below, with the unreadable module.)
+if [ "$(id -u)" -eq 0 ]; then
+	hand_conf opensc-jpki-nowhere.so
+	status_of_conf opensc-jpki-nowhere.so "a name without '/', as root"
+	expect_text "$err" "opensc-jpki-config: warning: opensc-jpki-nowhere.so: it is named without a '/', so the dynamic linker's search picks the file, which cannot be checked before loading it; not loaded: as root, opensc-jpki-config loads only root-owned modules that only root can write (OpenSC itself would load it: check it)" \
+		"a name without '/', as root: not loaded"
+fi
+
 # Same soname, another version (make check builds both; see tests/module/local.mk):
 # one OpenSC's own prefix check refuses, one only the module's exact guard.
 suffixed=$top_builddir/tests/module/.libs/opensc-jpki-suffixed.so
@@ -232,6 +347,8 @@ module_info=$top_builddir/tests/module/module-info
 if [ ! -f "$suffixed" ] || [ ! -f "$other" ] || [ ! -x "$module_info" ]; then
 	die "the test modules of tests/module are not built (make check builds them)"
 fi
+suffixed=$(trusted_copy "$suffixed" opensc-jpki-suffixed.so) || exit 1
+other=$(trusted_copy "$other" opensc-jpki-other.so) || exit 1
 status_of_module "$suffixed" "module built for $version.1"
 expect_text "$err" "opensc-jpki-config: warning: $suffixed was built for OpenSC $version.1, but the installed OpenSC is $version, so OpenSC will not use the plugin; $advice" \
 	"module built for $version.1: warning names both versions"
@@ -258,6 +375,96 @@ card driver module: built for OpenSC $version, which is the one installed" "two 
 expect_text "$err" "opensc-jpki-config: warning: $missing: No such file or directory; OpenSC cannot load the plugin: install it there, or enable the path it is installed at (opensc-jpki-config --module PATH enable)" \
 	"two modules: the missing one warned of"
 
+# ---- who loads what ----------------------------------------------------------
+# As root (the package's prerm runs status), only a module that root owns and
+# only root can write, in a directory that is the same, is loaded: anything
+# else would run another user's code as root. The marker module proves both
+# ways: refused, its constructor never ran; trusted, it did.
+constructor_module marks ''
+if [ "$(id -u)" -eq 0 ]; then
+	nobody_uid=$(id -u nobody 2> /dev/null) || die "no user nobody to own the test modules"
+	as_root_words="not loaded: as root, opensc-jpki-config loads only root-owned modules that only root can write (OpenSC itself would load it: check it)"
+	mkdir "$scratch/foreign"
+	cp "$scratch/soname/marks.so" "$scratch/foreign/marks.so"
+	untrusted() { # label, why: status refuses $scratch/foreign/marks.so without loading it
+		rm -f "$marker"
+		status_of_module "$scratch/foreign/marks.so" "as root, $1"
+		expect_text "$err" "opensc-jpki-config: warning: $scratch/foreign/marks.so: $2; $as_root_words" \
+			"as root, $1: not loaded, says why"
+		expect_marker no "as root, $1"
+	}
+	chown nobody "$scratch/foreign/marks.so"
+	untrusted "a module owned by nobody" "it is owned by uid $nobody_uid"
+	chown root "$scratch/foreign/marks.so"
+	chmod 664 "$scratch/foreign/marks.so"
+	untrusted "a group-writable module" "it is writable by group or others (mode 0664)"
+	chmod 646 "$scratch/foreign/marks.so"
+	untrusted "a module others can write" "it is writable by group or others (mode 0646)"
+	chmod 644 "$scratch/foreign/marks.so"
+	chown nobody "$scratch/foreign"
+	untrusted "a module in a directory owned by nobody" "its directory $scratch/foreign is owned by uid $nobody_uid"
+	chown root "$scratch/foreign"
+	chmod 1777 "$scratch/foreign"
+	untrusted "a module in a world-writable directory" "its directory $scratch/foreign is writable by group or others (mode 1777)"
+	chmod 755 "$scratch/foreign"
+	# Through a link in a directory anyone can write: the file it resolves to
+	# is what is checked, and what is loaded.
+	mkdir -m 1777 "$scratch/public"
+	ln -s "$scratch/foreign/marks.so" "$scratch/public/link.so"
+	rm -f "$marker"
+	status_of_module "$scratch/public/link.so" "as root, a link to a module only root can change"
+	expect_text "$err" "opensc-jpki-config: warning: $scratch/public/link.so is not an opensc-jpki module: it has no sc_driver_version entry point; $enable_advice" \
+		"as root, a link to a module only root can change: loaded"
+	expect_marker yes "as root, a link to a module only root can change"
+	# The real module, in a directory nobody owns: refused as well.
+	mkdir "$scratch/nobody-dir"
+	cp "$module" "$scratch/nobody-dir/opensc-jpki.so"
+	chown nobody "$scratch/nobody-dir"
+	status_of_module "$scratch/nobody-dir/opensc-jpki.so" "as root, opensc-jpki.so in a directory owned by nobody"
+	expect_text "$err" "opensc-jpki-config: warning: $scratch/nobody-dir/opensc-jpki.so: its directory $scratch/nobody-dir is owned by uid $nobody_uid; $as_root_words" \
+		"as root, opensc-jpki.so in a directory owned by nobody: not loaded"
+else
+	rm -f "$marker"
+	cp "$scratch/soname/marks.so" "$scratch/marks.so"
+	chmod 666 "$scratch/marks.so"
+	status_of_module "$scratch/marks.so" "not root, a module anyone can write"
+	expect_marker yes "not root, a module anyone can write (loaded, as OpenSC would)"
+	echo "skip: the as-root rule (not run as root)"
+fi
+
+# A module the user cannot read: said so, with the uid, and no advice to
+# install it (another user's OpenSC may read it). As root, as nobody: the
+# scratch directory lets nobody pass through to a directory of its own.
+as_user() { "$@"; }
+if [ "$(id -u)" -eq 0 ]; then
+	command -v setpriv > /dev/null || die "setpriv (util-linux) is not installed"
+	as_user() { setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$@"; }
+	chmod 711 "$scratch"
+fi
+reader_uid=$(as_user id -u)
+mkdir "$scratch/unreadable"
+cp "$data/debian-12-opensc.conf" "$scratch/unreadable/opensc.conf"
+cp "$module" "$scratch/unreadable/opensc-jpki.so"
+"$config_tool" --module "$scratch/unreadable/opensc-jpki.so" enable "$scratch/unreadable/opensc.conf" > /dev/null 2>&1 \
+	|| fail "unreadable module: enable failed"
+chmod 644 "$scratch/unreadable/opensc.conf"
+chmod 000 "$scratch/unreadable/opensc-jpki.so"
+run as_user timeout 20 "$config_tool" status "$scratch/unreadable/opensc.conf"
+expect_rc 3 "a module uid $reader_uid cannot read: status"
+expect_text "$err" "opensc-jpki-config: warning: cannot read $scratch/unreadable/opensc-jpki.so: Permission denied (running as uid $reader_uid)" \
+	"a module uid $reader_uid cannot read: says so, and who"
+# A name without '/' found nowhere in the library path, as a user that loads it.
+if [ "$reader_uid" -ne 0 ]; then
+	sed "s|$scratch/unreadable/opensc-jpki.so|opensc-jpki-nowhere.so|" "$scratch/unreadable/opensc.conf" \
+		> "$scratch/unreadable/bare.conf"
+	chmod 644 "$scratch/unreadable/bare.conf"
+	run as_user timeout 20 "$config_tool" status "$scratch/unreadable/bare.conf"
+	expect_rc 3 "a name without '/' found nowhere: status"
+	expect_text "$err" "opensc-jpki-config: warning: cannot load opensc-jpki-nowhere.so: cannot open shared object file: No such file or directory; OpenSC searches the library path for a module named without a '/', and it is not there: enable its absolute path (opensc-jpki-config --module PATH enable)" \
+		"a name without '/' found nowhere: the library path searched, an absolute path suggested"
+fi
+[ "$(id -u)" -ne 0 ] || chmod 700 "$scratch"
+
 # ---- arguments -------------------------------------------------------------
 cp "$data/debian-12-opensc.conf" "$scratch/args.conf"
 before=$(fingerprint "$scratch/args.conf")
@@ -274,10 +481,20 @@ run "$config_tool" enable "$scratch/does-not-exist.conf"
 expect_rc 2 "missing file refused"
 expect_text "$err" "opensc-jpki-config: cannot open $scratch/does-not-exist.conf: No such file or directory" "missing file message"
 expect_text "$(fingerprint "$scratch/args.conf")" "$before" "refused arguments leave the file"
+# A FIFO as the file: refused at once, no hang waiting for a writer.
+mkfifo "$scratch/fifo.conf" || die "cannot make a FIFO"
+for command in status enable; do
+	started=$(date +%s)
+	run timeout 20 "$config_tool" "$command" "$scratch/fifo.conf"
+	expect_rc 2 "a FIFO as the file: $command"
+	expect_text "$err" "opensc-jpki-config: $scratch/fifo.conf is not a regular file" "a FIFO as the file: $command says so"
+	expect_quick 5 "a FIFO as the file: $command"
+done
 
 # A module path with a blank is written quoted, as scconf needs.
 mkdir -p "$scratch/with blank"
 cp "$module" "$scratch/with blank/opensc-jpki.so"
+chmod 644 "$scratch/with blank/opensc-jpki.so"
 run "$config_tool" --module "$scratch/with blank/opensc-jpki.so" enable "$scratch/args.conf"
 expect_rc 0 "module path with a blank"
 expect_text "$(grep -c "module = \"$scratch/with blank/opensc-jpki.so\"; # opensc-jpki\$" "$scratch/args.conf")" 2 "module path with a blank is quoted"

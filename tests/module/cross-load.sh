@@ -8,10 +8,11 @@
 #   tests/module/cross-load.sh RELEASE=MODULE...
 # RELEASE names where MODULE was built (for the messages). Prints one line per
 # module, "ok: ..." or "FAIL: ..."; exit 0 when every module was refused as
-# it should be, 1 otherwise, 2 on a usage or set-up error. With this tree's
-# opensc-jpki-config built (build/plain/tools, or OPENSC_JPKI_CONFIG_TOOL),
-# also one line per module for its "status" of a file enabling MODULE: exit 3
-# and a warning that names the other release's libopensc or version.
+# it should be, 1 otherwise, 2 on a usage or set-up error. Also one line per
+# module for the "status" of this tree's opensc-jpki-config (build/plain/tools,
+# or OPENSC_JPKI_CONFIG_TOOL) of a file enabling MODULE: exit 3 and a warning
+# that names the other release's libopensc or version; without the tool built,
+# a FAIL line (the release matrix always builds it).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 conf_gen=$here/../lib/opensc-conf.sh
@@ -24,16 +25,23 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/cross-load.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
 # What opensc-jpki-config status says of a file that enables the foreign
-# module: 3 and the reason, never "usable". 0 when it does (or when there is
-# no tool to ask), 1 when not.
+# module: 3 and the reason, never "usable". 0 when it does, 1 when not (or
+# when there is no tool to ask). The module is a copy in a directory only root
+# can write: run as root (in the chroots), status loads nothing else, and the
+# matrix leaves the modules in /tmp.
 config_status() { # what, module, n
 	if [ ! -x "$config_tool" ]; then
-		echo "note: $1: no $config_tool built; its status not checked"
-		return 0
+		echo "FAIL: $1: no $config_tool built; its status not checked"
+		return 1
+	fi
+	if ! { mkdir -m 755 "$scratch/$3.lib" && cp "$2" "$scratch/$3.lib/opensc-jpki.so" &&
+		chmod 644 "$scratch/$3.lib/opensc-jpki.so"; }; then
+		echo "FAIL: $1: cannot copy $2 for opensc-jpki-config status"
+		return 1
 	fi
 	conf=$scratch/$3.status.conf
 	printf 'app default {\n}\n' >"$conf"
-	"$config_tool" --module "$2" enable "$conf" >/dev/null 2>&1 ||
+	"$config_tool" --module "$scratch/$3.lib/opensc-jpki.so" enable "$conf" >/dev/null 2>&1 ||
 		{ echo "FAIL: $1: opensc-jpki-config enable failed"; return 1; }
 	src=0
 	"$config_tool" status "$conf" >"$scratch/$3.status.out" 2>"$scratch/$3.status.err" || src=$?
