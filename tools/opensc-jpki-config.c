@@ -434,12 +434,12 @@ int main(int argc, char **argv)
 		shown_path = OPENSC_JPKI_DEFAULT_CONF;
 	/* Edit the file a symlink points to, not replace the link by a copy. */
 	if (realpath(shown_path, real_path) == NULL) {
-		int err = errno;
+		int open_errno = errno;
 
-		fprintf(stderr, PROGRAM ": cannot open %s: %s\n", shown_path, strerror(err));
+		fprintf(stderr, PROGRAM ": cannot open %s: %s\n", shown_path, strerror(open_errno));
 		/* libopensc runs without the file, on built-in defaults that no
 		 * plugin can join: it has to exist first. */
-		if (err == ENOENT && strcmp(shown_path, OPENSC_JPKI_DEFAULT_CONF) == 0)
+		if (open_errno == ENOENT && strcmp(shown_path, OPENSC_JPKI_DEFAULT_CONF) == 0)
 			fprintf(stderr, PROGRAM ": OpenSC's configuration file is installed with OpenSC's tools "
 			                "(Debian: apt-get install opensc); or name another file\n");
 		return EXIT_ERROR;
