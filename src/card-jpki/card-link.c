@@ -209,6 +209,21 @@ bool mynumber_link_pins_on_card(sc_card_t *card)
 	return false;
 }
 
+void mynumber_link_pin_blocked_set(sc_card_t *card, int ref)
+{
+	struct mynumber_link *link = link_of(card);
+
+	if (link != NULL && ref > 0 && ref < MYNUMBER_PIN_SLOTS)
+		link->pin_blocked[ref] = true;
+}
+
+bool mynumber_link_pin_blocked(sc_card_t *card, int ref)
+{
+	struct mynumber_link *link = link_of(card);
+
+	return link != NULL && ref > 0 && ref < MYNUMBER_PIN_SLOTS && link->pin_blocked[ref];
+}
+
 bool mynumber_link_pin_on_card(sc_card_t *card, int ref)
 {
 	struct mynumber_link *link = link_of(card);

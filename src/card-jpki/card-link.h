@@ -46,6 +46,12 @@ struct mynumber_link {
 	 * which the card then answers with 6982. */
 	bool pin_believed[MYNUMBER_PIN_SLOTS];
 
+	/* The card said the PIN is blocked (0 tries, or 6983/6984). Only a
+	 * municipal office unblocks a JPKI PIN, never a reset or another
+	 * process: the fact holds for the whole connection, and no PIN value is
+	 * sent for it any more. */
+	bool pin_blocked[MYNUMBER_PIN_SLOTS];
+
 	/* One signature with the Digital Signature Key is allowed: granted by a
 	 * VERIFY of its PIN that counts as consent, taken by the signature. The
 	 * card's PIN state is ended right after that VERIFY (another process
@@ -137,6 +143,9 @@ int mynumber_link_clear_card_pins(sc_card_t *card);
 bool mynumber_link_pins_on_card(sc_card_t *card);
 /* Whether the card may still hold PIN ref verified by this process. */
 bool mynumber_link_pin_on_card(sc_card_t *card, int ref);
+/* Records that the card said PIN ref is blocked; whether it did. */
+void mynumber_link_pin_blocked_set(sc_card_t *card, int ref);
+bool mynumber_link_pin_blocked(sc_card_t *card, int ref);
 
 /* Records value (len bytes, as the application gave it) as offered for PIN
  * ref and returns 0, or, when the same value was offered for another of the

@@ -127,6 +127,7 @@ static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, uns
 	mynumber_link_pin_set(card, rule->ref, false);
 	data->pin1.logged_in = SC_PIN_STATE_LOGGED_OUT;
 	if (is_blocked_sw(sw) || tries == 0) {
+		mynumber_link_pin_blocked_set(card, rule->ref);
 		report_tries(data, tries_left, 0);
 		return SC_ERROR_AUTH_METHOD_BLOCKED;
 	}
@@ -151,6 +152,8 @@ static int read_tries(sc_card_t *card, const struct jpki_pin_rule *rule, int *tr
 	*tries = is_blocked_sw(sw) ? 0 : tries_from_sw(sw);
 	if (*tries < 0 && sw != JPKI_SW_OK)
 		LOG_TEST_RET(card->ctx, unexpected_sw(card, sw), "VERIFY (status): unexpected status");
+	if (*tries == 0)
+		mynumber_link_pin_blocked_set(card, rule->ref);
 	return SC_SUCCESS;
 }
 
@@ -213,6 +216,18 @@ static int take_checked_value(sc_card_t *card, const struct jpki_pin_rule *rule,
 	return r;
 }
 
+/* A PIN the card said is blocked can never be right: no value is sent for
+ * it (a blocked JPKI PIN is reset only at a municipal office). */
+static int known_blocked(sc_card_t *card, const struct jpki_pin_rule *rule, struct sc_pin_cmd_data *data,
+                         int *tries_left)
+{
+	if (!mynumber_link_pin_blocked(card, rule->ref))
+		return SC_SUCCESS;
+	sc_log(card->ctx, "%s is blocked: the value is not sent", rule->name);
+	report_tries(data, tries_left, 0);
+	return SC_ERROR_AUTH_METHOD_BLOCKED;
+}
+
 /* SELECT of the PIN's EF and VERIFY of pin, the answer interpreted. */
 static int send_verify(sc_card_t *card, const struct jpki_pin_rule *rule, const u8 *pin, size_t pin_len,
                        struct sc_pin_cmd_data *data, int *tries_left)
@@ -240,7 +255,9 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	if (r != SC_SUCCESS)
 		return r;
 	data->pin1.max_tries = rule->max_tries;
-	r = send_verify(card, rule, pin, pin_len, data, tries_left);
+	r = known_blocked(card, rule, data, tries_left);
+	if (r == SC_SUCCESS)
+		r = send_verify(card, rule, pin, pin_len, data, tries_left);
 	if (r == SC_SUCCESS && rule->ref == JPKI_PIN_REF_SIGN && verify_is_consent(card, data))
 		(void)mynumber_link_consent_grant(card, pin, pin_len);
 	explicit_bzero(pin, sizeof pin);
@@ -320,7 +337,9 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	}
 
 	data->pin1.max_tries = rule->max_tries;
-	r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
+	r = have_old ? known_blocked(card, rule, data, tries_left) : SC_SUCCESS;
+	if (r == SC_SUCCESS)
+		r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
 	if (r == SC_SUCCESS) {
 		r = jpki_apdu_change(card, new_pin, new_len, &sw);
 		/* Without the old value the card may have lost the PIN since

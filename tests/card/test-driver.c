@@ -1046,6 +1046,48 @@ static void impossible_current_pin_of_blocked_pin(void **state)
 	test_world_close(&w);
 }
 
+/* Once the card has said a PIN is blocked, no value is sent for it again on
+ * this connection (only a municipal office unblocks it): a well-formed value,
+ * the right one too, as a VERIFY or as a change's current value, is answered
+ * blocked with tries 0 and no VERIFY with data reaches the card. Learnt from
+ * a refused VERIFY and from a tries query alike. */
+static void blocked_pin_gets_no_value(void **state)
+{
+	struct test_world w;
+	char wrong[8];
+	unsigned long with_data;
+	int tries = -9, i, learn;
+
+	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	for (learn = 0; learn < 2; learn++) {
+		test_world_open(&w, NULL);
+		test_world_connect(&w);
+		for (i = 0; i < 2; i++)
+			assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+		if (learn == 0) {
+			assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, wrong, NULL, NULL), SC_ERROR_AUTH_METHOD_BLOCKED);
+		} else {
+			/* the last try spent by another process; this one asks */
+			assert_int_equal(other_client_sw(&w, (const char *[]){ OTHER_SELECT_JPKI, "00 A4 02 0C 02 00 18",
+			                                                       "00 20 00 80 04 39 39 39 39", NULL }),
+			                 0x63C0);
+			assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+			assert_int_equal(tries, 0);
+		}
+		assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 0);
+		with_data = jpki_sim_counters(w.sim)->pin_values;
+		tries = -9;
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, &tries), SC_ERROR_AUTH_METHOD_BLOCKED);
+		assert_int_equal(tries, 0);
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, "5678", NULL), SC_ERROR_AUTH_METHOD_BLOCKED);
+		assert_int_equal(jpki_sim_counters(w.sim)->pin_values, with_data);
+		assert_int_equal(ins_count(&w, 0x24), 0);
+		/* the other PINs are not affected */
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
+		test_world_close(&w);
+	}
+}
+
 /* ---- reset: state dropped, the right application selected again ---------- */
 
 /* Another client resets the card: OpenSC learns it at its next reader lock
@@ -1422,6 +1464,7 @@ int main(void)
 		cmocka_unit_test(change_keeps_a_login),
 		cmocka_unit_test(change_values_are_offers),
 		cmocka_unit_test(impossible_current_pin_of_blocked_pin),
+		cmocka_unit_test(blocked_pin_gets_no_value),
 		cmocka_unit_test(reset_by_other_client_drops_state),
 		cmocka_unit_test(own_reset_drops_state),
 		cmocka_unit_test(switches_all_bind),
