@@ -78,11 +78,47 @@ static bool root_only(const struct stat *st, const char *subject, struct module_
 	return false;
 }
 
+/* Whether no one but root can rename what the directory st holds: root's,
+ * and writable by root alone or sticky (/tmp: others cannot move root's
+ * entries). Else says why in out, naming it subject. */
+static bool root_holds(const struct stat *st, const char *subject, struct module_check_result *out)
+{
+	char why[sizeof out->detail];
+
+	if (st->st_uid == 0 && ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0 || (st->st_mode & S_ISVTX) != 0))
+		return true;
+	if (st->st_uid != 0)
+		snprintf(why, sizeof why, "%.440s is owned by uid %lu", subject, (unsigned long)st->st_uid);
+	else
+		snprintf(why, sizeof why, "%.440s is writable by group or others, not sticky (mode %04lo)", subject,
+		         (unsigned long)(st->st_mode & 07777));
+	set_verdict(out, MODULE_CHECK_UNTRUSTED, why);
+	return false;
+}
+
+/* The directories above directory (a resolved path), up to /: none lets
+ * anyone but root put another directory in the module's path. */
+static int check_ancestors(const char *directory, struct module_check_result *out)
+{
+	char path[PATH_MAX], subject[sizeof out->detail];
+	char *slash;
+	struct stat st;
+
+	copy_text(path, sizeof path, directory);
+	while ((slash = strrchr(path, '/')) != NULL && !(slash == path && path[1] == '\0')) {
+		slash[slash == path ? 1 : 0] = '\0';
+		snprintf(subject, sizeof subject, "the directory above it, %.400s,", path);
+		if (stat(path, &st) != 0)
+			return set_verdict(out, MODULE_CHECK_UNTRUSTED, "a directory above it cannot be checked");
+		if (!root_holds(&st, subject, out))
+			return -1;
+	}
+	return 0;
+}
+
 /* As root, loading a module others can replace would run their code as root
  * (in the maintainer scripts, too): the file resolved and the directory it is
- * in must be root's alone. A directory above could still be someone else's;
- * checking the whole chain is left to OpenSC's administrator, to keep the rule
- * one that can be stated in a sentence. */
+ * in must be root's alone, and every directory above root's (or sticky). */
 static int check_owner(const struct stat *file, const char *resolved, struct module_check_result *out)
 {
 	/* Long names are cut short in the message (the detail holds 512 bytes). */
@@ -104,7 +140,9 @@ static int check_owner(const struct stat *file, const char *resolved, struct mod
 		snprintf(why, sizeof why, "%.420s cannot be checked: %.60s", subject, strerror(errno));
 		return set_verdict(out, MODULE_CHECK_UNTRUSTED, why);
 	}
-	return root_only(&st, subject, out) ? 0 : -1;
+	if (!root_only(&st, subject, out))
+		return -1;
+	return check_ancestors(directory, out);
 }
 
 /* The file's first bytes are ELF's: for telling "not a library" from "a
@@ -284,8 +322,10 @@ static void check_here(const char *path, struct module_check_result *out)
 		compare_versions(handle, out);
 }
 
-/* The child's stdin and stdout: /dev/null, so a module cannot read the caller's
- * input or add to the output scripts parse (stderr is left for its complaints). */
+/* The child's stdin, stdout and stderr: /dev/null, so a module cannot read
+ * the caller's input or add to the output scripts parse, and a process it
+ * forks holds none of the caller's pipes open (a `$(... status)` would wait
+ * for it). */
 static void quiet_stdio(void)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -294,6 +334,7 @@ static void quiet_stdio(void)
 		return;
 	dup2(fd, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
 	if (fd > STDERR_FILENO)
 		close(fd);
 }
@@ -321,6 +362,8 @@ static void run_child(const char *path, int fd)
 	ssize_t put;
 
 	memset(&result, 0, sizeof result);
+	/* A group of its own: whatever the module starts goes with it. */
+	setpgid(0, 0);
 	/* A module that crashes the check leaves no core file behind (as root,
 	 * in the maintainer scripts' working directory). */
 	setrlimit(RLIMIT_CORE, &no_core);
@@ -461,6 +504,8 @@ static int check_in_child(const char *path, unsigned timeout, struct module_chec
 	complete = read_verdict(fds[0], &deadline, out);
 	close(fds[0]);
 	ended = reap(pid, &deadline, &status);
+	/* Processes the module forked, still in the child's group. */
+	kill(-pid, SIGKILL);
 	if (!complete)
 		return judge_ending(ended, status, timeout, out);
 	sanitize(out);

@@ -322,24 +322,33 @@ void mynumber_link_forget_pins(sc_card_t *card)
 	consent_drop(card);
 }
 
-/* Whether digest is among the values recorded for PIN ref. */
-static bool offered_for(const struct mynumber_link *link, int ref, const u8 *digest)
+/* Where digest is among the values recorded for PIN ref, or -1. */
+static int offer_index(const struct mynumber_link *link, int ref, const u8 *digest)
 {
-	unsigned n = link->offered_count[ref] < MYNUMBER_OFFERS_KEPT ? link->offered_count[ref] : MYNUMBER_OFFERS_KEPT;
 	unsigned i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < link->offered_n[ref]; i++)
 		if (CRYPTO_memcmp(link->offered[ref][i], digest, SHA256_DIGEST_LENGTH) == 0)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
 }
 
+/* Puts digest last (the most recent) among ref's values, dropping the first
+ * (the least recent) when all places are taken. */
 static void record_offer(struct mynumber_link *link, int ref, const u8 *digest)
 {
-	if (offered_for(link, ref, digest))
-		return;
-	memcpy(link->offered[ref][link->offered_count[ref] % MYNUMBER_OFFERS_KEPT], digest, SHA256_DIGEST_LENGTH);
-	link->offered_count[ref]++;
+	u8 (*list)[32] = link->offered[ref];
+	int at = offer_index(link, ref, digest);
+	unsigned from;
+
+	if (at >= 0)
+		from = (unsigned)at;
+	else if (link->offered_n[ref] == MYNUMBER_OFFERS_KEPT)
+		from = 0;
+	else
+		from = link->offered_n[ref]++;
+	memmove(list[from], list[from + 1], (link->offered_n[ref] - 1 - from) * sizeof list[0]);
+	memcpy(list[link->offered_n[ref] - 1], digest, SHA256_DIGEST_LENGTH);
 }
 
 static bool offer_digest(const u8 *value, size_t len, u8 digest[SHA256_DIGEST_LENGTH])
@@ -359,23 +368,12 @@ int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t le
 	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || !offer_digest(value, len, digest))
 		return 0;
 	for (other = 1; other < MYNUMBER_PIN_SLOTS && found == 0; other++)
-		if (other != ref && offered_for(link, other, digest))
+		if (other != ref && offer_index(link, other, digest) >= 0)
 			found = other;
 	if (found == 0)
 		record_offer(link, ref, digest);
 	OPENSSL_cleanse(digest, sizeof digest);
 	return found;
-}
-
-void mynumber_link_note_offer(sc_card_t *card, int ref, const u8 *value, size_t len)
-{
-	struct mynumber_link *link = link_of(card);
-	u8 digest[SHA256_DIGEST_LENGTH];
-
-	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || !offer_digest(value, len, digest))
-		return;
-	record_offer(link, ref, digest);
-	OPENSSL_cleanse(digest, sizeof digest);
 }
 
 bool mynumber_link_consent_pending(sc_card_t *card)

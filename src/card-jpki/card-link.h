@@ -29,7 +29,7 @@
 #define MYNUMBER_LINK_PROBE_LEN 64
 
 #define MYNUMBER_PIN_SLOTS 4    /* indexed by enum jpki_pin_ref (1..3) */
-#define MYNUMBER_OFFERS_KEPT 4  /* values remembered per PIN (see offered) */
+#define MYNUMBER_OFFERS_KEPT 8  /* values remembered per PIN (see offered) */
 
 struct mynumber_link {
 	/* Bumped on every reader lock newly obtained; 0 is never current. */
@@ -65,13 +65,15 @@ struct mynumber_link {
 	size_t consent_pin_len;          /* 0: the card holds the PIN (same transaction) */
 	unsigned long sign_refused_transaction;
 
-	/* SHA-256 of the last values offered for each PIN, whatever their
-	 * format: a value offered for one PIN is never sent as another (a client
-	 * that logs in to every token with one PIN, ssh-agent's ssh-add -s). A
-	 * change offers two (current and new), so a few are kept per PIN, the
-	 * oldest replaced first. */
+	/* SHA-256 of the values offered for each PIN: a value offered for one
+	 * PIN is never sent as another (a client that logs in to every token
+	 * with one PIN, ssh-agent's ssh-add -s). A change offers two (current
+	 * and new), so several are kept per PIN, least recently offered first:
+	 * one offered again moves to the end, and only when more than
+	 * MYNUMBER_OFFERS_KEPT different well-formed values were offered for
+	 * one PIN on one connection is the oldest forgotten. */
 	u8 offered[MYNUMBER_PIN_SLOTS][MYNUMBER_OFFERS_KEPT][32];
-	unsigned offered_count[MYNUMBER_PIN_SLOTS]; /* ever recorded: the next slot is count % KEPT */
+	unsigned offered_n[MYNUMBER_PIN_SLOTS];
 
 	/* The card may hold the PIN verified, for every process on the machine:
 	 * since a VERIFY of it, no other application selected. */
@@ -153,10 +155,6 @@ bool mynumber_link_pin_blocked(sc_card_t *card, int ref);
  * nothing: the value was typed for the other PIN and must not be spent on
  * this one. */
 int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len);
-/* Records value as offered for PIN ref whatever was offered for the others:
- * the new value of a change, typed for this PIN (to set it, not to be
- * checked, so it is not refused for having been offered elsewhere). */
-void mynumber_link_note_offer(sc_card_t *card, int ref, const u8 *value, size_t len);
 
 /* Consent for one signature with the Digital Signature Key, after a VERIFY of
  * pin (pin_len bytes, as sent) in this transaction. Returns whether the PIN

@@ -197,17 +197,41 @@ static int offered_elsewhere(sc_card_t *card, const struct jpki_pin_rule *rule, 
 	return SC_ERROR_PIN_CODE_INCORRECT;
 }
 
+/* Whether value is well-formed for one of the card's PINs other than
+ * rule's: then, typed for rule's, it could be spent on that one. */
+static bool fits_another_pin(const struct jpki_pin_rule *rule, const u8 *value, size_t value_len)
+{
+	u8 scratch[JPKI_PIN_MAX_LEN];
+	size_t scratch_len = 0;
+	bool fits = false;
+	int ref;
+
+	for (ref = JPKI_PIN_REF_AUTH; ref <= JPKI_PIN_REF_TEXT && !fits; ref++) {
+		const struct jpki_pin_rule *other = jpki_pin_rule_for(ref);
+
+		fits = other != NULL && other != rule
+		       && jpki_pin_normalize(other, value, value_len, scratch, sizeof scratch, &scratch_len)
+		                  == JPKI_PIN_ACCEPTABLE;
+	}
+	explicit_bzero(scratch, sizeof scratch);
+	return fits;
+}
+
 /* A value to check against the card's (role: checked, or a change's
  * current one), normalized into pin: refused when it cannot be right (its
  * format first, the more telling answer), or when it was offered for another
- * PIN. Recorded as offered for this PIN either way. */
+ * PIN; else recorded as offered for this one. A value of the wrong format is
+ * recorded only when it fits another PIN (a signature password typed for the
+ * authentication PIN): one that fits none could never be spent elsewhere,
+ * and must not push out the values that matter. */
 static int take_checked_value(sc_card_t *card, const struct jpki_pin_rule *rule, enum pin_role role,
                               const u8 *value, size_t value_len, u8 *pin, size_t pin_cap, size_t *pin_len)
 {
 	int r = take_pin_value(card, rule, role, value, value_len, pin, pin_cap, pin_len);
 
 	if (r != SC_SUCCESS) {
-		mynumber_link_note_offer(card, rule->ref, value, value_len);
+		if (fits_another_pin(rule, value, value_len))
+			(void)mynumber_link_offer_pin(card, rule->ref, value, value_len);
 		return r;
 	}
 	r = offered_elsewhere(card, rule, value, value_len);
@@ -250,14 +274,15 @@ static int pin_verify(sc_card_t *card, const struct jpki_pin_rule *rule,
 	size_t pin_len = 0;
 	int r;
 
-	r = take_checked_value(card, rule, PIN_ROLE_CHECKED, data->pin1.data, data->pin1.len, pin, sizeof pin,
-	                       &pin_len);
+	/* A known block first: the same answer whatever the value's form. */
+	r = known_blocked(card, rule, data, tries_left);
+	if (r == SC_SUCCESS)
+		r = take_checked_value(card, rule, PIN_ROLE_CHECKED, data->pin1.data, data->pin1.len, pin, sizeof pin,
+		                       &pin_len);
 	if (r != SC_SUCCESS)
 		return r;
 	data->pin1.max_tries = rule->max_tries;
-	r = known_blocked(card, rule, data, tries_left);
-	if (r == SC_SUCCESS)
-		r = send_verify(card, rule, pin, pin_len, data, tries_left);
+	r = send_verify(card, rule, pin, pin_len, data, tries_left);
 	if (r == SC_SUCCESS && rule->ref == JPKI_PIN_REF_SIGN && verify_is_consent(card, data))
 		(void)mynumber_link_consent_grant(card, pin, pin_len);
 	explicit_bzero(pin, sizeof pin);
@@ -314,11 +339,16 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	unsigned sw = 0;
 	int r;
 
-	/* Both values were typed for this PIN: neither is ever sent as another
-	 * (the new one is recorded whatever else was offered: setting a PIN
-	 * spends no try). The current one is refused, as for a VERIFY, when it
-	 * was offered for another PIN. */
-	mynumber_link_note_offer(card, rule->ref, data->pin2.data, data->pin2.len);
+	/* A known block first, as for a VERIFY. */
+	if (have_old && mynumber_link_pin_blocked(card, rule->ref))
+		return known_blocked(card, rule, data, tries_left);
+	/* Both values were typed for this PIN: neither is to be sent as another.
+	 * The new one is recorded unless it was offered for another PIN already
+	 * (the user making two PINs the same number: it stays that PIN's, whose
+	 * login OpenSC may have to restore with it), and is never refused for it
+	 * (setting a PIN spends no try). The current one is refused, as for a
+	 * VERIFY, when it was offered for another PIN. */
+	(void)mynumber_link_offer_pin(card, rule->ref, data->pin2.data, data->pin2.len);
 	/* Both values are checked before anything is sent: a bad new value must
 	 * not cost a VERIFY of the old one either. */
 	r = take_pin_value(card, rule, PIN_ROLE_NEW, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
@@ -337,9 +367,7 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	}
 
 	data->pin1.max_tries = rule->max_tries;
-	r = have_old ? known_blocked(card, rule, data, tries_left) : SC_SUCCESS;
-	if (r == SC_SUCCESS)
-		r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
+	r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
 	if (r == SC_SUCCESS) {
 		r = jpki_apdu_change(card, new_pin, new_len, &sw);
 		/* Without the old value the card may have lost the PIN since

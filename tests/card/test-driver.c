@@ -1026,6 +1026,66 @@ static void change_values_are_offers(void **state)
 	test_world_close(&w);
 }
 
+/* The offers outlast what a process does in between: values of the wrong
+ * format (refused before the card) are not recorded and push nothing out, a
+ * value offered again is the most recent, and four changes of the
+ * authentication PIN (each offering two values) keep the first value. Each
+ * time the authentication PIN's value then goes to the card-info PIN:
+ * refused, no VERIFY sent, no try spent. */
+static void offers_outlast_other_values(void **state)
+{
+	static const char *const changes[] = { "1001", "1002", "1003", "1004" };
+	struct test_world w;
+	unsigned long verifies;
+	const char *from;
+	size_t i;
+
+	assert_string_not_equal(auth_pin, text_pin);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	/* more impossible values than are kept */
+	for (i = 0; i <= MYNUMBER_OFFERS_KEPT; i++) {
+		char value[8];
+
+		snprintf(value, sizeof value, "12a%zu", i % 10);
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, value, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	}
+	verifies = ins_count(&w, 0x20);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x20), verifies);
+	test_world_close(&w);
+
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	for (i = 0, from = auth_pin; i < sizeof changes / sizeof changes[0]; from = changes[i++])
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, from, changes[i], NULL), SC_SUCCESS);
+	verifies = ins_count(&w, 0x20);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x20), verifies);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, from, auth_pin, NULL), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+	test_world_close(&w);
+}
+
+/* Many people give two PINs one number. A process logged in with the
+ * authentication PIN that sets the card-info PIN to that same number keeps
+ * its login: the value stays the authentication PIN's (OpenSC's PIN cache
+ * verifies it again once the change has moved the card to the text AP). */
+static void same_number_for_two_pins(void **state)
+{
+	struct test_world w;
+
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 3, text_pin, auth_pin, NULL), SC_SUCCESS);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+	test_world_close(&w);
+}
+
 /* An impossible current value of a blocked PIN: answered as blocked (the
  * card's count, 0, read without a try), not as a typo that cost the last. */
 static void impossible_current_pin_of_blocked_pin(void **state)
@@ -1080,6 +1140,9 @@ static void blocked_pin_gets_no_value(void **state)
 		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, &tries), SC_ERROR_AUTH_METHOD_BLOCKED);
 		assert_int_equal(tries, 0);
 		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, "5678", NULL), SC_ERROR_AUTH_METHOD_BLOCKED);
+		/* an impossible value too: the same answer, blocked */
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, "12a4", NULL, NULL), SC_ERROR_AUTH_METHOD_BLOCKED);
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "12a4", "5678", NULL), SC_ERROR_AUTH_METHOD_BLOCKED);
 		assert_int_equal(jpki_sim_counters(w.sim)->pin_values, with_data);
 		assert_int_equal(ins_count(&w, 0x24), 0);
 		/* the other PINs are not affected */
@@ -1463,6 +1526,8 @@ int main(void)
 		cmocka_unit_test(change_leaves_no_pin_for_others),
 		cmocka_unit_test(change_keeps_a_login),
 		cmocka_unit_test(change_values_are_offers),
+		cmocka_unit_test(offers_outlast_other_values),
+		cmocka_unit_test(same_number_for_two_pins),
 		cmocka_unit_test(impossible_current_pin_of_blocked_pin),
 		cmocka_unit_test(blocked_pin_gets_no_value),
 		cmocka_unit_test(reset_by_other_client_drops_state),

@@ -322,6 +322,24 @@ unset OPENSC_JPKI_CONFIG_LOAD_TIMEOUT
 expect_text "$err" "opensc-jpki-config: warning: $scratch/soname/sleeps.so did not finish loading within 2 s, so it was stopped; OpenSC may hang loading it too: check it, or $enable_advice" \
 	"a constructor that sleeps 30 s: stopped after OPENSC_JPKI_CONFIG_LOAD_TIMEOUT seconds"
 expect_quick 10 "a constructor that sleeps 30 s"
+# A constructor that forks: the forked process holds none of the caller's
+# pipes (a `status | cat` or the prerm's $(...) does not wait for it), and it
+# goes when the check ends (it would write the second marker after 3 s).
+constructor_module forks "if (fork() == 0) { sleep(3); close(open(\"$marker.late\", O_WRONLY | O_CREAT, 0600)); _exit(0); }"
+rm -f "$marker" "$marker.late"
+cp "$data/debian-12-opensc.conf" "$scratch/modules.conf"
+"$config_tool" --module "$scratch/soname/forks.so" enable "$scratch/modules.conf" > /dev/null 2>&1 || fail "forks.so: enable failed"
+started=$(date +%s)
+timeout 20 sh -c '"$1" status "$2" 2>&1 | cat' sh "$config_tool" "$scratch/modules.conf" > "$scratch/forks.out"
+expect_quick 3 "a constructor that forks: status | cat"
+expect_marker yes "a constructor that forks"
+if grep -qF "$scratch/soname/forks.so is not an opensc-jpki module" "$scratch/forks.out"; then
+	pass "a constructor that forks: the verdict still comes (not an opensc-jpki module)"
+else
+	fail "a constructor that forks: $(tr '\n' ' ' < "$scratch/forks.out")"
+fi
+sleep 4
+if [ -e "$marker.late" ]; then fail "a constructor that forks: the forked process outlived the check"; else pass "a constructor that forks: the forked process went with the check"; fi
 # A limit that is no number of seconds: said, and the default used.
 hand_conf "$module"
 run env OPENSC_JPKI_CONFIG_LOAD_TIMEOUT=soon "$config_tool" status "$scratch/modules.conf"
@@ -407,6 +425,24 @@ if [ "$(id -u)" -eq 0 ]; then
 	chmod 1777 "$scratch/foreign"
 	untrusted "a module in a world-writable directory" "its directory $scratch/foreign is writable by group or others (mode 1777)"
 	chmod 755 "$scratch/foreign"
+	# A directory above it that others can write (not sticky): they could
+	# rename the module's directory and put their own in its place.
+	mkdir -p "$scratch/open/sub"
+	cp "$scratch/soname/marks.so" "$scratch/open/sub/marks.so"
+	chmod 777 "$scratch/open"
+	rm -f "$marker"
+	status_of_module "$scratch/open/sub/marks.so" "as root, a module below a world-writable directory"
+	expect_text "$err" "opensc-jpki-config: warning: $scratch/open/sub/marks.so: the directory above it, $scratch/open, is writable by group or others, not sticky (mode 0777); $as_root_words" \
+		"as root, a module below a world-writable directory: not loaded, says why"
+	expect_marker no "as root, a module below a world-writable directory"
+	chmod 755 "$scratch/open"
+	chown nobody "$scratch/open"
+	rm -f "$marker"
+	status_of_module "$scratch/open/sub/marks.so" "as root, a module below a directory owned by nobody"
+	expect_text "$err" "opensc-jpki-config: warning: $scratch/open/sub/marks.so: the directory above it, $scratch/open, is owned by uid $nobody_uid; $as_root_words" \
+		"as root, a module below a directory owned by nobody: not loaded, says why"
+	expect_marker no "as root, a module below a directory owned by nobody"
+	chown root "$scratch/open"
 	# Through a link in a directory anyone can write: the file it resolves to
 	# is what is checked, and what is loaded.
 	mkdir -m 1777 "$scratch/public"
