@@ -209,12 +209,12 @@ bool mynumber_link_pins_on_card(sc_card_t *card)
 	return false;
 }
 
-void mynumber_link_pin_blocked_set(sc_card_t *card, int ref)
+void mynumber_link_pin_blocked_set(sc_card_t *card, int ref, bool blocked)
 {
 	struct mynumber_link *link = link_of(card);
 
 	if (link != NULL && ref > 0 && ref < MYNUMBER_PIN_SLOTS)
-		link->pin_blocked[ref] = true;
+		link->pin_blocked[ref] = blocked;
 }
 
 bool mynumber_link_pin_blocked(sc_card_t *card, int ref)
@@ -322,56 +322,75 @@ void mynumber_link_forget_pins(sc_card_t *card)
 	consent_drop(card);
 }
 
-/* Where digest is among the values recorded for PIN ref, or -1. */
-static int offer_index(const struct mynumber_link *link, int ref, const u8 *digest)
+/* Where digest is in the list, or -1. */
+static int offer_index(u8 (*list)[32], unsigned n, const u8 *digest)
 {
 	unsigned i;
 
-	for (i = 0; i < link->offered_n[ref]; i++)
-		if (CRYPTO_memcmp(link->offered[ref][i], digest, SHA256_DIGEST_LENGTH) == 0)
+	for (i = 0; i < n; i++)
+		if (CRYPTO_memcmp(list[i], digest, SHA256_DIGEST_LENGTH) == 0)
 			return (int)i;
 	return -1;
 }
 
-/* Puts digest last (the most recent) among ref's values, dropping the first
- * (the least recent) when all places are taken. */
-static void record_offer(struct mynumber_link *link, int ref, const u8 *digest)
+/* Whether digest was offered for PIN ref, in either list. */
+static bool offered_for(struct mynumber_link *link, int ref, const u8 *digest)
 {
-	u8 (*list)[32] = link->offered[ref];
-	int at = offer_index(link, ref, digest);
+	return offer_index(link->offered[ref][0], link->offered_n[ref][0], digest) >= 0
+	       || offer_index(link->offered[ref][1], link->offered_n[ref][1], digest) >= 0;
+}
+
+/* Puts digest last (the most recent) in the list of n, dropping the first
+ * (the least recent) when all MYNUMBER_OFFERS_KEPT places are taken. */
+static void record_offer(u8 (*list)[32], unsigned *n, const u8 *digest)
+{
+	int at = offer_index(list, *n, digest);
 	unsigned from;
 
 	if (at >= 0)
 		from = (unsigned)at;
-	else if (link->offered_n[ref] == MYNUMBER_OFFERS_KEPT)
+	else if (*n == MYNUMBER_OFFERS_KEPT)
 		from = 0;
 	else
-		from = link->offered_n[ref]++;
-	memmove(list[from], list[from + 1], (link->offered_n[ref] - 1 - from) * sizeof list[0]);
-	memcpy(list[link->offered_n[ref] - 1], digest, SHA256_DIGEST_LENGTH);
+		from = (*n)++;
+	memmove(list[from], list[from + 1], (*n - 1 - from) * sizeof list[0]);
+	memcpy(list[*n - 1], digest, SHA256_DIGEST_LENGTH);
 }
 
+/* SHA-256 of the value as the card would see it: ASCII lower case folded to
+ * upper (only the signature PIN has letters, and they are folded before it
+ * is sent). A value longer than any PIN is hashed as it is. */
 static bool offer_digest(const u8 *value, size_t len, u8 digest[SHA256_DIGEST_LENGTH])
 {
+	u8 folded[64];
+	size_t i;
+
 	if (value == NULL && len > 0)
 		return false;
-	SHA256(value != NULL ? value : (const u8 *)"", len, digest);
+	if (len > sizeof folded) {
+		SHA256(value, len, digest);
+		return true;
+	}
+	for (i = 0; i < len; i++)
+		folded[i] = (value[i] >= 'a' && value[i] <= 'z') ? (u8)(value[i] - 'a' + 'A') : value[i];
+	SHA256(folded, len, digest);
+	OPENSSL_cleanse(folded, sizeof folded);
 	return true;
 }
 
-int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len)
+int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len, bool well_formed)
 {
 	struct mynumber_link *link = link_of(card);
 	u8 digest[SHA256_DIGEST_LENGTH];
-	int other, found = 0;
+	int other, found = 0, kind = well_formed ? 0 : 1;
 
 	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || !offer_digest(value, len, digest))
 		return 0;
 	for (other = 1; other < MYNUMBER_PIN_SLOTS && found == 0; other++)
-		if (other != ref && offer_index(link, other, digest) >= 0)
+		if (other != ref && offered_for(link, other, digest))
 			found = other;
 	if (found == 0)
-		record_offer(link, ref, digest);
+		record_offer(link->offered[ref][kind], &link->offered_n[ref][kind], digest);
 	OPENSSL_cleanse(digest, sizeof digest);
 	return found;
 }

@@ -48,8 +48,9 @@ struct mynumber_link {
 
 	/* The card said the PIN is blocked (0 tries, or 6983/6984). Only a
 	 * municipal office unblocks a JPKI PIN, never a reset or another
-	 * process: the fact holds for the whole connection, and no PIN value is
-	 * sent for it any more. */
+	 * process: before a value would be sent for it, the card is asked again
+	 * (a VERIFY without data, no try), so that no value reaches a blocked PIN
+	 * and one garbled answer does not lock the user out. */
 	bool pin_blocked[MYNUMBER_PIN_SLOTS];
 
 	/* One signature with the Digital Signature Key is allowed: granted by a
@@ -72,8 +73,12 @@ struct mynumber_link {
 	 * one offered again moves to the end, and only when more than
 	 * MYNUMBER_OFFERS_KEPT different well-formed values were offered for
 	 * one PIN on one connection is the oldest forgotten. */
-	u8 offered[MYNUMBER_PIN_SLOTS][MYNUMBER_OFFERS_KEPT][32];
-	unsigned offered_n[MYNUMBER_PIN_SLOTS];
+	/* Two lists per PIN: values well-formed for it, and values of the wrong
+	 * form for it that fit another PIN (a signature password typed for the
+	 * authentication PIN), so that no number of the latter pushes out the
+	 * former. Compared as the card would see them (lower case folded). */
+	u8 offered[MYNUMBER_PIN_SLOTS][2][MYNUMBER_OFFERS_KEPT][32];
+	unsigned offered_n[MYNUMBER_PIN_SLOTS][2];
 
 	/* The card may hold the PIN verified, for every process on the machine:
 	 * since a VERIFY of it, no other application selected. */
@@ -145,16 +150,16 @@ int mynumber_link_clear_card_pins(sc_card_t *card);
 bool mynumber_link_pins_on_card(sc_card_t *card);
 /* Whether the card may still hold PIN ref verified by this process. */
 bool mynumber_link_pin_on_card(sc_card_t *card, int ref);
-/* Records that the card said PIN ref is blocked; whether it did. */
-void mynumber_link_pin_blocked_set(sc_card_t *card, int ref);
+/* Records whether the card said PIN ref is blocked; whether it did. */
+void mynumber_link_pin_blocked_set(sc_card_t *card, int ref, bool blocked);
 bool mynumber_link_pin_blocked(sc_card_t *card, int ref);
 
-/* Records value (len bytes, as the application gave it) as offered for PIN
- * ref and returns 0, or, when the same value was offered for another of the
- * card's PINs on this connection, returns that PIN's reference and records
- * nothing: the value was typed for the other PIN and must not be spent on
- * this one. */
-int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len);
+/* Records value (len bytes, as the application gave it; well_formed: for
+ * PIN ref) as offered for PIN ref and returns 0, or, when the same value was
+ * offered for another of the card's PINs on this connection, returns that
+ * PIN's reference and records nothing: the value was typed for the other PIN
+ * and must not be spent on this one. */
+int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t len, bool well_formed);
 
 /* Consent for one signature with the Digital Signature Key, after a VERIFY of
  * pin (pin_len bytes, as sent) in this transaction. Returns whether the PIN

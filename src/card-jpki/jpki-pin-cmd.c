@@ -119,6 +119,7 @@ static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, uns
 	int tries = tries_from_sw(sw);
 
 	if (sw == JPKI_SW_OK) {
+		mynumber_link_pin_blocked_set(card, rule->ref, false);
 		mynumber_link_pin_set(card, rule->ref, true);
 		data->pin1.logged_in = SC_PIN_STATE_LOGGED_IN;
 		report_tries(data, tries_left, rule->max_tries);
@@ -127,7 +128,7 @@ static int verify_outcome(sc_card_t *card, const struct jpki_pin_rule *rule, uns
 	mynumber_link_pin_set(card, rule->ref, false);
 	data->pin1.logged_in = SC_PIN_STATE_LOGGED_OUT;
 	if (is_blocked_sw(sw) || tries == 0) {
-		mynumber_link_pin_blocked_set(card, rule->ref);
+		mynumber_link_pin_blocked_set(card, rule->ref, true);
 		report_tries(data, tries_left, 0);
 		return SC_ERROR_AUTH_METHOD_BLOCKED;
 	}
@@ -152,8 +153,8 @@ static int read_tries(sc_card_t *card, const struct jpki_pin_rule *rule, int *tr
 	*tries = is_blocked_sw(sw) ? 0 : tries_from_sw(sw);
 	if (*tries < 0 && sw != JPKI_SW_OK)
 		LOG_TEST_RET(card->ctx, unexpected_sw(card, sw), "VERIFY (status): unexpected status");
-	if (*tries == 0)
-		mynumber_link_pin_blocked_set(card, rule->ref);
+	if (*tries >= 0)
+		mynumber_link_pin_blocked_set(card, rule->ref, *tries == 0);
 	return SC_SUCCESS;
 }
 
@@ -187,7 +188,7 @@ static int pin_get_info(sc_card_t *card, const struct jpki_pin_rule *rule,
  * it is refused here rather than spent on this PIN's tries. */
 static int offered_elsewhere(sc_card_t *card, const struct jpki_pin_rule *rule, const u8 *value, size_t len)
 {
-	int other = mynumber_link_offer_pin(card, rule->ref, value, len);
+	int other = mynumber_link_offer_pin(card, rule->ref, value, len, true);
 	const struct jpki_pin_rule *other_rule = jpki_pin_rule_for(other);
 
 	if (other == 0 || other_rule == NULL)
@@ -231,7 +232,7 @@ static int take_checked_value(sc_card_t *card, const struct jpki_pin_rule *rule,
 
 	if (r != SC_SUCCESS) {
 		if (fits_another_pin(rule, value, value_len))
-			(void)mynumber_link_offer_pin(card, rule->ref, value, value_len);
+			(void)mynumber_link_offer_pin(card, rule->ref, value, value_len, false);
 		return r;
 	}
 	r = offered_elsewhere(card, rule, value, value_len);
@@ -241,12 +242,20 @@ static int take_checked_value(sc_card_t *card, const struct jpki_pin_rule *rule,
 }
 
 /* A PIN the card said is blocked can never be right: no value is sent for
- * it (a blocked JPKI PIN is reset only at a municipal office). */
+ * it (a blocked JPKI PIN is reset only at a municipal office). The card is
+ * asked again first (no try spent), so one garbled answer blocks nothing:
+ * with tries left the mark goes and the caller goes on. */
 static int known_blocked(sc_card_t *card, const struct jpki_pin_rule *rule, struct sc_pin_cmd_data *data,
                          int *tries_left)
 {
+	int tries = -1;
+
 	if (!mynumber_link_pin_blocked(card, rule->ref))
 		return SC_SUCCESS;
+	if (read_tries(card, rule, &tries) == SC_SUCCESS && tries > 0) {
+		sc_log(card->ctx, "%s has %d tries left after all", rule->name, tries);
+		return SC_SUCCESS;
+	}
 	sc_log(card->ctx, "%s is blocked: the value is not sent", rule->name);
 	report_tries(data, tries_left, 0);
 	return SC_ERROR_AUTH_METHOD_BLOCKED;
@@ -342,13 +351,6 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	/* A known block first, as for a VERIFY. */
 	if (have_old && mynumber_link_pin_blocked(card, rule->ref))
 		return known_blocked(card, rule, data, tries_left);
-	/* Both values were typed for this PIN: neither is to be sent as another.
-	 * The new one is recorded unless it was offered for another PIN already
-	 * (the user making two PINs the same number: it stays that PIN's, whose
-	 * login OpenSC may have to restore with it), and is never refused for it
-	 * (setting a PIN spends no try). The current one is refused, as for a
-	 * VERIFY, when it was offered for another PIN. */
-	(void)mynumber_link_offer_pin(card, rule->ref, data->pin2.data, data->pin2.len);
 	/* Both values are checked before anything is sent: a bad new value must
 	 * not cost a VERIFY of the old one either. */
 	r = take_pin_value(card, rule, PIN_ROLE_NEW, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
@@ -366,6 +368,13 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_PIN_LENGTH, "changing a PIN needs its current value");
 	}
 
+	/* Both values were typed for this PIN: neither is to be sent as another.
+	 * The current one was checked (and recorded) as for a VERIFY; the new
+	 * one, now that the change goes to the card, is recorded too, unless it
+	 * was offered for another PIN already (two PINs given one number: it
+	 * stays that PIN's, whose login OpenSC may have to restore with it); it
+	 * is never refused for that (setting a PIN spends no try). */
+	(void)mynumber_link_offer_pin(card, rule->ref, data->pin2.data, data->pin2.len, true);
 	data->pin1.max_tries = rule->max_tries;
 	r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
 	if (r == SC_SUCCESS) {

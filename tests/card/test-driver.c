@@ -887,8 +887,8 @@ static unsigned other_client_uses_pin(struct test_world *w, int ref)
 	return other_client_sw(w, ref == 1 ? auth : ref == 2 ? sign : text);
 }
 
-/* The trace's number of the first CHANGE REFERENCE DATA, 0 when none. */
-static unsigned long first_change_apdu(struct test_world *w)
+/* The trace's number of the first APDU with CLA 00 and INS ins, 0 when none. */
+static unsigned long first_apdu(struct test_world *w, unsigned want_ins)
 {
 	char line[1024];
 	unsigned long n;
@@ -897,9 +897,14 @@ static unsigned long first_change_apdu(struct test_world *w)
 	assert_non_null(w->trace);
 	rewind(w->trace);
 	while (fgets(line, sizeof line, w->trace) != NULL)
-		if (sscanf(line, "#%lu %2x %2x", &n, &cla, &ins) == 3 && cla == 0x00 && ins == 0x24)
+		if (sscanf(line, "#%lu %2x %2x", &n, &cla, &ins) == 3 && cla == 0x00 && ins == want_ins)
 			return n;
 	return 0;
+}
+
+static unsigned long first_change_apdu(struct test_world *w)
+{
+	return first_apdu(w, 0x24);
 }
 
 static const char *right_pin(int ref)
@@ -1065,6 +1070,88 @@ static void offers_outlast_other_values(void **state)
 	assert_int_equal(ins_count(&w, 0x20), verifies);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, from, auth_pin, NULL), SC_SUCCESS);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
+	test_world_close(&w);
+}
+
+/* What the driver is offered cheaply, refused before the card, pushes out
+ * nothing: changes whose current value is impossible (their new values are
+ * not recorded), and more values of the signature PIN's form offered for the
+ * authentication PIN than are kept (a list of their own). Each time the
+ * authentication PIN's value then goes to the card-info PIN: refused. */
+static void cheap_offers_push_out_nothing(void **state)
+{
+	struct test_world w;
+	unsigned long with_data;
+	char value[16];
+	int round;
+	size_t i;
+
+	for (round = 0; round < 2; round++) {
+		test_world_open(&w, NULL);
+		test_world_connect(&w);
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+		for (i = 0; i <= MYNUMBER_OFFERS_KEPT; i++) {
+			if (round == 0) {
+				snprintf(value, sizeof value, "1%03zu", i);
+				assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "12a4", value, NULL),
+				                 SC_ERROR_PIN_CODE_INCORRECT);
+			} else {
+				snprintf(value, sizeof value, "ZZZZZ%zu", i);
+				assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, value, NULL, NULL),
+				                 SC_ERROR_INVALID_PIN_LENGTH);
+			}
+		}
+		with_data = jpki_sim_counters(w.sim)->pin_values;
+		assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, auth_pin, NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+		assert_int_equal(jpki_sim_counters(w.sim)->pin_values, with_data);
+		assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_TEXT), 3);
+		test_world_close(&w);
+	}
+}
+
+/* Offers are compared as the card sees the value: a signature password typed
+ * in lower case for the authentication PIN is the same value in upper case
+ * for the signature PIN (the driver folds it before sending). */
+static void offers_compare_folded_case(void **state)
+{
+	struct test_world w;
+	unsigned long with_data;
+
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, "wrongpw1", NULL, NULL), SC_ERROR_INVALID_PIN_LENGTH);
+	with_data = jpki_sim_counters(w.sim)->pin_values;
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, "WRONGPW1", NULL, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(jpki_sim_counters(w.sim)->pin_values, with_data);
+	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_SIGN), 5);
+	test_world_close(&w);
+}
+
+/* One garbled answer to a tries query (63 C0 once, from a glitchy reader)
+ * blocks nothing: before the right PIN is sent, the card is asked again, and
+ * with tries left the VERIFY goes through. */
+static void garbled_tries_answer_blocks_nothing(void **state)
+{
+	char fail_at[32];
+	const char *garbles[] = { fail_at, "fail_sw=63C0", NULL };
+	struct test_world w;
+	unsigned long query_at;
+	int tries = -9;
+
+	test_world_open_ex(&w, &(struct test_world_options){ .trace = true });
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	query_at = first_apdu(&w, 0x20);
+	assert_true(query_at > 0);
+	test_world_close(&w);
+
+	snprintf(fail_at, sizeof fail_at, "fail_apdu=%lu", query_at);
+	test_world_open(&w, garbles);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
 	test_world_close(&w);
 }
@@ -1528,6 +1615,9 @@ int main(void)
 		cmocka_unit_test(change_values_are_offers),
 		cmocka_unit_test(offers_outlast_other_values),
 		cmocka_unit_test(same_number_for_two_pins),
+		cmocka_unit_test(cheap_offers_push_out_nothing),
+		cmocka_unit_test(offers_compare_folded_case),
+		cmocka_unit_test(garbled_tries_answer_blocks_nothing),
 		cmocka_unit_test(impossible_current_pin_of_blocked_pin),
 		cmocka_unit_test(blocked_pin_gets_no_value),
 		cmocka_unit_test(reset_by_other_client_drops_state),
