@@ -348,9 +348,11 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 	unsigned sw = 0;
 	int r;
 
-	/* A known block first, as for a VERIFY. */
-	if (have_old && mynumber_link_pin_blocked(card, rule->ref))
-		return known_blocked(card, rule, data, tries_left);
+	/* A known block first, as for a VERIFY (asked again: it goes on only
+	 * when the card reports tries left). */
+	r = known_blocked(card, rule, data, tries_left);
+	if (r != SC_SUCCESS)
+		return r;
 	/* Both values are checked before anything is sent: a bad new value must
 	 * not cost a VERIFY of the old one either. */
 	r = take_pin_value(card, rule, PIN_ROLE_NEW, data->pin2.data, data->pin2.len, new_pin, sizeof new_pin, &new_len);
@@ -368,16 +370,17 @@ static int pin_change(sc_card_t *card, const struct jpki_pin_rule *rule,
 		LOG_TEST_RET(card->ctx, SC_ERROR_INVALID_PIN_LENGTH, "changing a PIN needs its current value");
 	}
 
-	/* Both values were typed for this PIN: neither is to be sent as another.
-	 * The current one was checked (and recorded) as for a VERIFY; the new
-	 * one, now that the change goes to the card, is recorded too, unless it
-	 * was offered for another PIN already (two PINs given one number: it
-	 * stays that PIN's, whose login OpenSC may have to restore with it); it
-	 * is never refused for that (setting a PIN spends no try). */
-	(void)mynumber_link_offer_pin(card, rule->ref, data->pin2.data, data->pin2.len, true);
 	data->pin1.max_tries = rule->max_tries;
 	r = have_old ? send_verify(card, rule, old_pin, old_len, data, tries_left) : select_pin(card, rule);
 	if (r == SC_SUCCESS) {
+		/* Both values were typed for this PIN: neither is to be sent as
+		 * another. The current one was checked (and recorded) as for a
+		 * VERIFY; the new one, now that it goes to the card, is recorded
+		 * too, unless it was offered for another PIN already (two PINs
+		 * given one number: it stays that PIN's, whose login OpenSC may
+		 * have to restore with it); never refused for that (setting a PIN
+		 * spends no try). */
+		(void)mynumber_link_offer_pin(card, rule->ref, data->pin2.data, data->pin2.len, true);
 		r = jpki_apdu_change(card, new_pin, new_len, &sw);
 		/* Without the old value the card may have lost the PIN since
 		 * this process verified it: the belief was wrong. */

@@ -1154,6 +1154,69 @@ static void garbled_tries_answer_blocks_nothing(void **state)
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
 	test_world_close(&w);
+
+	/* the same, then a change: it really goes to the card (one CHANGE
+	 * REFERENCE DATA, the new value verifies), and an impossible current
+	 * value is still refused before the card */
+	test_world_open(&w, garbles);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	assert_int_equal(tries, 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, "12a4", other_pin_value(1), NULL),
+	                 SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x24), 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, other_pin_value(1), NULL), SC_SUCCESS);
+	assert_int_equal(ins_count(&w, 0x24), 1);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, other_pin_value(1), NULL, NULL), SC_SUCCESS);
+	test_world_close(&w);
+}
+
+/* A change without the current value (the process verified it) on a PIN the
+ * card has since said is blocked (another process spent its tries): no value
+ * is sent, the answer is blocked. */
+static void change_without_current_value_of_blocked_pin(void **state)
+{
+	const char *keeps[] = { "reselect_clears_pin=no", NULL };
+	struct test_world w;
+	unsigned long with_data;
+	int tries = -9;
+
+	test_world_open(&w, keeps);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
+	(void)other_client_sw(&w, (const char *[]){ OTHER_SELECT_JPKI, "00 A4 02 0C 02 00 18",
+	                                            "00 20 00 80 04 39 39 39 39", "00 20 00 80 04 39 39 39 39",
+	                                            "00 20 00 80 04 39 39 39 39", NULL });
+	if (strcmp(auth_pin, "9999") != 0)
+		assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_GET_INFO, 1, NULL, NULL, &tries), SC_SUCCESS);
+	with_data = jpki_sim_counters(w.sim)->pin_values;
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, NULL, other_pin_value(1), NULL),
+	                 strcmp(auth_pin, "9999") != 0 ? SC_ERROR_AUTH_METHOD_BLOCKED : SC_SUCCESS);
+	if (strcmp(auth_pin, "9999") != 0) {
+		assert_int_equal(jpki_sim_counters(w.sim)->pin_values, with_data);
+		assert_int_equal(ins_count(&w, 0x24), 0);
+	}
+	test_world_close(&w);
+}
+
+/* A change whose current value the card refused sends no new value: the
+ * new value is not recorded as offered (it may be another PIN's, which must
+ * still verify on this connection). */
+static void refused_change_records_no_new_value(void **state)
+{
+	struct test_world w;
+	char wrong[8];
+
+	snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 1) % 10000);
+	if (strcmp(wrong, text_pin) == 0)
+		snprintf(wrong, sizeof wrong, "%04d", (atoi(auth_pin) + 2) % 10000);
+	test_world_open(&w, NULL);
+	test_world_connect(&w);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, wrong, text_pin, NULL), SC_ERROR_PIN_CODE_INCORRECT);
+	assert_int_equal(ins_count(&w, 0x24), 0);
+	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 3, text_pin, NULL, NULL), SC_SUCCESS);
+	test_world_close(&w);
 }
 
 /* Many people give two PINs one number. A process logged in with the
@@ -1618,6 +1681,8 @@ int main(void)
 		cmocka_unit_test(cheap_offers_push_out_nothing),
 		cmocka_unit_test(offers_compare_folded_case),
 		cmocka_unit_test(garbled_tries_answer_blocks_nothing),
+		cmocka_unit_test(change_without_current_value_of_blocked_pin),
+		cmocka_unit_test(refused_change_records_no_new_value),
 		cmocka_unit_test(impossible_current_pin_of_blocked_pin),
 		cmocka_unit_test(blocked_pin_gets_no_value),
 		cmocka_unit_test(reset_by_other_client_drops_state),
