@@ -472,10 +472,16 @@ fi
 # install it (another user's OpenSC may read it). As root, as nobody: the
 # scratch directory lets nobody pass through to a directory of its own.
 as_user() { "$@"; }
+user_tool=$config_tool
 if [ "$(id -u)" -eq 0 ]; then
 	command -v setpriv > /dev/null || die "setpriv (util-linux) is not installed"
 	as_user() { setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$@"; }
 	chmod 711 "$scratch"
+	# The build tree may be out of nobody's reach (a clone in /root): a copy
+	# of the tool in the scratch directory is not.
+	user_tool=$scratch/opensc-jpki-config
+	cp "$config_tool" "$user_tool"
+	chmod 755 "$user_tool"
 fi
 reader_uid=$(as_user id -u)
 mkdir "$scratch/unreadable"
@@ -485,7 +491,7 @@ cp "$module" "$scratch/unreadable/opensc-jpki.so"
 	|| fail "unreadable module: enable failed"
 chmod 644 "$scratch/unreadable/opensc.conf"
 chmod 000 "$scratch/unreadable/opensc-jpki.so"
-run as_user timeout 20 "$config_tool" status "$scratch/unreadable/opensc.conf"
+run as_user timeout 20 "$user_tool" status "$scratch/unreadable/opensc.conf"
 expect_rc 3 "a module uid $reader_uid cannot read: status"
 expect_text "$err" "opensc-jpki-config: warning: cannot read $scratch/unreadable/opensc-jpki.so: Permission denied (running as uid $reader_uid)" \
 	"a module uid $reader_uid cannot read: says so, and who"
@@ -494,7 +500,7 @@ if [ "$reader_uid" -ne 0 ]; then
 	sed "s|$scratch/unreadable/opensc-jpki.so|opensc-jpki-nowhere.so|" "$scratch/unreadable/opensc.conf" \
 		> "$scratch/unreadable/bare.conf"
 	chmod 644 "$scratch/unreadable/bare.conf"
-	run as_user timeout 20 "$config_tool" status "$scratch/unreadable/bare.conf"
+	run as_user timeout 20 "$user_tool" status "$scratch/unreadable/bare.conf"
 	expect_rc 3 "a name without '/' found nowhere: status"
 	expect_text "$err" "opensc-jpki-config: warning: cannot load opensc-jpki-nowhere.so: cannot open shared object file: No such file or directory; OpenSC searches the library path for a module named without a '/', and it is not there: enable its absolute path (opensc-jpki-config --module PATH enable)" \
 		"a name without '/' found nowhere: the library path searched, an absolute path suggested"
