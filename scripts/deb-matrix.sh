@@ -69,6 +69,8 @@ base_of() { # suite -> the cached minbase tarball (release-matrix.sh's), made wh
 
 make_chroot() { # suite, purpose -> sets root
 	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-deb-$1-$2.XXXXXX")
+	# The chroot's "/": as on any system, every user may pass (mktemp gave 0700).
+	chmod 755 "$root"
 	tar -C "$root" --numeric-owner -xzf "$base"
 	mount --bind "$root" "$root" # the harness's unshare -m needs / to be a mount point
 	mount -t proc proc "$root/proc"

@@ -91,6 +91,8 @@ for suite in "$@"; do
 	start=$(date +%s)
 	base=$(base_of "$suite") || { status=1; printf '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "debootstrap failed ($logs/debootstrap.log)" "$(( $(date +%s) - start ))"; continue; }
 	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-$suite.XXXXXX")
+	# The chroot's "/": as on any system, every user may pass (mktemp gave 0700).
+	chmod 755 "$root"
 	roots="$roots $suite=$root"
 	tar -C "$root" --numeric-owner -xzf "$base"
 	# / a mount point of its own: the test harness's `unshare -m` needs it.
