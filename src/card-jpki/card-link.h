@@ -66,17 +66,15 @@ struct mynumber_link {
 	size_t consent_pin_len;          /* 0: the card holds the PIN (same transaction) */
 	unsigned long sign_refused_transaction;
 
-	/* SHA-256 of the values offered for each PIN: a value offered for one
-	 * PIN is never sent as another (a client that logs in to every token
-	 * with one PIN, ssh-agent's ssh-add -s). A change offers two (current
-	 * and new), so several are kept per PIN, least recently offered first:
-	 * one offered again moves to the end, and only when more than
-	 * MYNUMBER_OFFERS_KEPT different well-formed values were offered for
-	 * one PIN on one connection is the oldest forgotten. */
-	/* Two lists per PIN: values well-formed for it, and values of the wrong
-	 * form for it that fit another PIN (a signature password typed for the
-	 * authentication PIN), so that no number of the latter pushes out the
-	 * former. Compared as the card would see them (lower case folded). */
+	/* SHA-256 of the values offered for each PIN, as the card would see
+	 * them (lower case folded): a value offered for one PIN is never sent
+	 * as another (a client that logs in to every token with one PIN,
+	 * ssh-agent's ssh-add -s). Two lists per PIN: [0] values well-formed
+	 * for it, [1] values of the wrong form for it that fit another PIN (a
+	 * signature password typed for the authentication PIN), so that no
+	 * number of the latter pushes out the former. Each keeps the
+	 * MYNUMBER_OFFERS_KEPT least recently offered last; one offered again
+	 * moves to the end, and only then is the oldest forgotten. */
 	u8 offered[MYNUMBER_PIN_SLOTS][2][MYNUMBER_OFFERS_KEPT][32];
 	unsigned offered_n[MYNUMBER_PIN_SLOTS][2];
 
