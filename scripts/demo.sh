@@ -33,19 +33,9 @@ else
 	say "cannot tell the OpenSC release before building; configure will check it"
 fi
 
-apt_sources_before=""
-for f in /etc/apt/sources.list.d/opensc-jpki-src.*; do
-	if [ -f "$f" ]; then apt_sources_before="$apt_sources_before $f"; fi
-done
-say "installing the Debian packages and fetching the OpenSC source (scripts/install-deps.sh)"
-"$top/scripts/install-deps.sh"
-for f in /etc/apt/sources.list.d/opensc-jpki-src.*; do
-	[ -f "$f" ] || continue
-	case " $apt_sources_before " in
-		*" $f "*) ;;
-		*) say "added an apt source for apt-get source: $f (delete it to undo)" ;;
-	esac
-done
+# fetch-opensc-src.sh says so itself when it adds an apt source.
+say "installing the Debian packages to build and run the demo, and fetching the OpenSC source (scripts/install-deps.sh --demo)"
+"$top/scripts/install-deps.sh" --demo
 say "OpenSC source tree: $("$top/scripts/fetch-opensc-src.sh")"
 say "building (scripts/build.sh plain: autoreconf, configure, make in build/plain)"
 "$top/scripts/build.sh" plain

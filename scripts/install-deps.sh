@@ -3,8 +3,13 @@
 # trixie, sid), then fetches the matching OpenSC source tree. Idempotent:
 # packages already present are not asked for, and apt-get update runs only
 # when something is missing. Every step that changes the system says so on stderr.
+#   install-deps.sh [--demo]   --demo: only what scripts/demo.sh needs (no
+#                              clang, valgrind or the test clients, such as
+#                              openssh-server, of packages-extra.txt)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+demo=no
+[ "${1:-}" != "--demo" ] || demo=yes
 
 # No package name tied to one Debian release: libclang-rt-dev (llvm-defaults)
 # brings the sanitizer and libFuzzer runtimes of whatever clang is the default
@@ -13,11 +18,14 @@ packages="
 build-essential autoconf automake libtool pkg-config dpkg-dev
 libssl-dev libcmocka-dev libpcsclite-dev zlib1g-dev
 opensc opensc-pkcs11 pcscd vsmartcard-vpcd openssl util-linux procps iproute2
-clang libclang-rt-dev valgrind
 "
-[ -z "${OPENSC_JPKI_EXTRA_PACKAGES:-}" ] || packages="$packages $OPENSC_JPKI_EXTRA_PACKAGES"
-if [ -f "$here/packages-extra.txt" ]; then
-	packages="$packages $(grep -v '^#' "$here/packages-extra.txt" | tr '\n' ' ')"
+if [ "$demo" = no ]; then
+	# The sanitizer and fuzzing builds, valgrind, and the real clients.
+	packages="$packages clang libclang-rt-dev valgrind"
+	[ -z "${OPENSC_JPKI_EXTRA_PACKAGES:-}" ] || packages="$packages $OPENSC_JPKI_EXTRA_PACKAGES"
+	if [ -f "$here/packages-extra.txt" ]; then
+		packages="$packages $(grep -v '^#' "$here/packages-extra.txt" | tr '\n' ' ')"
+	fi
 fi
 
 missing=""

@@ -13,6 +13,7 @@ fuzz_seconds=${FUZZ_SECONDS:-30}
 "$top/scripts/install-deps.sh"
 
 passed=0
+group_failed=0
 failed=0
 failures=""
 record() { # name, exit code
@@ -38,6 +39,35 @@ tally() { # builddir, label
 		sed -n '/^FAIL:\|^ERROR:\|^XPASS:/,$p' "$log" | head -n 400 >&2
 	fi
 	echo "== $2: ${p:-0} passed, $(( ${f:-0} + ${x:-0} + ${e:-0} )) failed"
+	group_failed=$(( ${f:-0} + ${x:-0} + ${e:-0} ))
+}
+
+# pcsc-lite 2.5 (Debian sid) now and then answers OpenSC's status query about a
+# present reader with "unknown reader"; OpenSC then drops the card's tokens,
+# and their sessions, until it lists the readers again. An end-to-end test that
+# failed runs a second time only where tests/harness/pcsc-race.sh shows this
+# system's pcsc-lite doing that; the log keeps the first run's failure, and
+# the lines below say which test passed the second time and why it had one.
+second_runs() { # builddir, label
+	again=""
+	for t in $(cd "$1" && make -s print-e2e-tests); do
+		! grep -qx ':test-result: FAIL' "$1/$t.trs" 2>/dev/null || again="$again $t"
+	done
+	[ -n "$again" ] || return 0
+	rc=0
+	verdict=$(cd "$1" && sh "$top/tests/harness/pcsc-race.sh") || rc=$?
+	echo "== pcsc-race.sh: $verdict"
+	[ "$rc" -eq 0 ] || return 0
+	for t in $again; do
+		if (cd "$1" && make -s check TESTS="$t" >/dev/null 2>&1); then
+			echo "== $2: $t failed, then passed its second run (pcsc-lite's race above)"
+			passed=$((passed + 1)); failed=$((failed - 1)); group_failed=$((group_failed - 1))
+		else
+			echo "== $2: $t failed its second run too" >&2
+			sed -n '/^FAIL:\|^ERROR:/,$p' "$1/test-suite.log" | head -n 200 >&2
+		fi
+	done
+	[ "$group_failed" -ne 0 ] || failures=$(echo "$failures" | sed "s/ $2\$//; s/ $2 / /")
 }
 
 # A build that fails counts as one failure, and the run goes on to its summary
@@ -53,6 +83,7 @@ echo "== build (plain)"
 if build plain; then
 	(cd "$top/build/plain" && make -s -j"$jobs" check >/dev/null 2>&1) || true
 	tally "$top/build/plain" "unit+e2e"
+	second_runs "$top/build/plain" "unit+e2e"
 fi
 
 echo "== build (ASan/UBSan)"

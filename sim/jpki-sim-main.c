@@ -386,6 +386,10 @@ int main(int argc, char **argv)
 		close(fd);
 		if (result == SERVE_FAILED)
 			goto out;
+		/* pcscd sees an empty reader until the next connection: say so, for
+		 * a test that finds its token gone. */
+		if (result == SERVE_DISCONNECTED && !stop_requested)
+			fprintf(stderr, "jpki-sim: vpcd closed the connection; reconnecting\n");
 		if (result == SERVE_CARD_REMOVED) {
 			/* A removed card stays out: without a connection vpcd reports an
 			 * empty reader. Wait for the stop signal. */

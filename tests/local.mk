@@ -1,5 +1,6 @@
 # Test fragments, one per area.
 include tests/lib/local.mk
+include tests/harness/local.mk
 include tests/card/local.mk
 include tests/emu/local.mk
 include tests/sim/local.mk

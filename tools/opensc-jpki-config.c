@@ -367,7 +367,10 @@ static int run_status(const char *shown_path, const struct file_content *conf, c
 			       status.driver_module, status.emulator_module);
 		return check_enabled_modules(&status);
 	}
-	if (status.driver_listed || status.driver_block || status.emulator_block || status.marked_lines)
+	if (!status.driver_listed && !status.driver_block && !status.emulator_block && status.marked_lines)
+		printf("disabled: %s: not configured for '%s', but it has lines marked '# opensc-jpki' "
+		       "(enabled with another --name?)\n", shown_path, name);
+	else if (status.driver_listed || status.driver_block || status.emulator_block)
 		printf("disabled: %s: only partly configured for '%s' (card_drivers lists it: %s; card_driver block: "
 		       "%s; emulate block in framework pkcs15: %s)\n",
 		       shown_path, name, status.driver_listed ? "yes" : "no", status.driver_block ? "yes" : "no",

@@ -184,6 +184,14 @@ run "$config_tool" status "$data/hand-configured.conf"
 expect_rc 1 "status of a partial hand configuration"
 expect_text "$out" "disabled: $data/hand-configured.conf: only partly configured for 'mynumber' (card_drivers lists it: no; card_driver block: yes; emulate block in framework pkcs15: no)" \
 	"status names what is missing"
+# Enabled under another name: not "partly configured" for this one.
+printf 'app default {\n}\n' > "$scratch/other-name.conf"
+run "$config_tool" --module "$module" --name other enable "$scratch/other-name.conf"
+expect_rc 0 "enable under another --name"
+run "$config_tool" status "$scratch/other-name.conf"
+expect_rc 1 "status for 'mynumber' of a file enabled as 'other'"
+expect_text "$out" "disabled: $scratch/other-name.conf: not configured for 'mynumber', but it has lines marked '# opensc-jpki' (enabled with another --name?)" \
+	"status of a file enabled under another name"
 
 # ---- status loads the module the file names ----------------------------------
 # Enabled, but the module cannot be used by this OpenSC: the "enabled:" line as

@@ -22,7 +22,8 @@
 # hand, from the build directory (or with top_builddir set).
 set -eu
 
-me=$(basename "$0")
+# WITH_CARD_NAME: the name to speak as (jpki-sim-with-card, the installed wrapper).
+me=${WITH_CARD_NAME:-$(basename "$0")}
 die() {
 	echo "$me: $*" >&2
 	exit 125
@@ -93,8 +94,10 @@ if [ "${1:-}" = "--in-namespace" ]; then
 		mkdir -p "$work/readers"
 		printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x%x\nLIBPATH %s\nCHANNELID 0x%x\n' \
 			"$port" "$WITH_CARD_VPCD_LIB" "$port" > "$work/readers/vpcd"
+		# --info: pcscd logs each card insertion and removal, which a test
+		# that lost its token prints (tests/shared/lib.sh, client_diagnosis).
 		# shellcheck disable=SC2086
-		"$WITH_CARD_PCSCD" -f -c "$work/readers" $WITH_CARD_PCSCD_ARGS > "$work/pcscd.log" 2>&1 &
+		"$WITH_CARD_PCSCD" -f --info -c "$work/readers" $WITH_CARD_PCSCD_ARGS > "$work/pcscd.log" 2>&1 &
 		pcscd_pid=$!
 		# shellcheck disable=SC2086
 		"$WITH_CARD_SIM" --identity "$WITH_CARD_IDENTITY" --port "$port" \
@@ -138,9 +141,11 @@ if [ "${1:-}" = "--in-namespace" ]; then
 fi
 
 # ---- outside: gather the pieces, then re-enter in mount and network namespaces ------------
-usage() {
-	sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
-	exit 125
+usage() { # [exit status]: --help prints to stdout and exits 0, a wrong call 125
+	status=${1:-125}
+	if [ "$status" -eq 0 ]; then exec 3>&1; else exec 3>&2; fi
+	sed -n '2,19s/^# \{0,1\}//p' "$0" | sed "s/with-card\.sh/$me/g" >&3
+	exit "$status"
 }
 
 identity=""
@@ -165,7 +170,7 @@ while [ $# -gt 0 ]; do
 		--trace) [ $# -ge 2 ] || usage
 			case "$2" in *[!A-Za-z0-9_/.-]*) die "--trace: use a path without spaces" ;; esac
 			sim_args="$sim_args --trace $2"; shift 2 ;;
-		-h|--help) usage ;;
+		-h|--help) usage 0 ;;
 		--) shift; break ;;
 		*) die "unknown option $1 (the command goes after --)" ;;
 	esac

@@ -216,15 +216,19 @@ client_start() { # key id
 client_diagnosis() {
 	shared_note "client: the card's last APDUs:"
 	tail -n 6 "$trace" | sed "s/^/$me:   /"
-	for f in pcscd.log jpki-sim.log; do
-		[ -s "${WITH_CARD_WORK:-/nonexistent}/$f" ] || continue
-		shared_note "client: the harness's $f ends:"
-		tail -n 8 "$WITH_CARD_WORK/$f" | sed "s/^/$me:   /"
-	done
+	if [ -s "${WITH_CARD_WORK:-/nonexistent}/pcscd.log" ]; then
+		shared_note "client: card events and errors in the harness's pcscd.log:"
+		grep -E 'Card (Removed|inserted)|ATR|rror|ailed' "$WITH_CARD_WORK/pcscd.log" | tail -n 12 | sed "s/^/$me:   /"
+	fi
+	if [ -s "${WITH_CARD_WORK:-/nonexistent}/jpki-sim.log" ]; then
+		shared_note "client: the harness's jpki-sim.log ends:"
+		tail -n 8 "$WITH_CARD_WORK/jpki-sim.log" | sed "s/^/$me:   /"
+	fi
 	log=$(sed -n 's/.*debug_file *= *\([^;]*\);.*/\1/p' "${OPENSC_CONF:-/dev/null}" 2>/dev/null | tail -n 1)
 	[ -n "$log" ] && [ -f "$log" ] || return 0
 	shared_note "client: card detection in $log:"
-	grep -E 'card_detect|detect_card_presence|returning with: -[0-9]' "$log" | tail -n 12 | sed "s/^/$me:   /"
+	grep -E 'card_detect|detect_card_presence|refresh_attributes.*(changed|absent)|returning with: -[0-9]' "$log" |
+		tail -n 16 | sed "s/^/$me:   /"
 }
 # One command; sets reply to the client's answer line; status 0 when "ok".
 step() {
