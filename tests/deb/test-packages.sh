@@ -6,8 +6,13 @@
 # OPENSC_CONF) show the plugin's dump of jpki-sim, an upgrade keeps it
 # enabled, remove leaves opensc.conf alone (the opensc package's conffile:
 # Debian policy 10.7.3) but warns, with the ways out, and pkcs15-tool works
-# with OpenSC's built-in driver; purge leaves nothing of its own. Also measures what stock
-# OpenSC does when opensc.conf names a module that does not exist.
+# with OpenSC's built-in driver; purge leaves nothing of its own. The same
+# with an opensc.conf with CRLF line ends, and with one that is a symbolic
+# link (the backup is next to its target); an OpenSC upgrade that removes the
+# package warns with a way out that still works then; every program
+# jpki-sim-with-card runs is Essential or one of jpki-sim's dependencies.
+# Also measures what stock OpenSC does when opensc.conf names a module that
+# does not exist.
 #   test-packages.sh DIR     DIR holds opensc-jpki_*.deb and jpki-sim_*.deb
 # Ends with one "N passed, N failed" line; exit status 0 when none failed.
 set -u
@@ -150,6 +155,17 @@ jpki-sim-with-card --identity "$work/identity" -- true > "$work/noplugin.out" 2>
 check "jpki-sim-with-card without the plugin: exit 125, pointing at opensc-jpki and --conf builtin" sh -c "
 	[ $rc -eq 125 ] && grep -qF 'install the opensc-jpki package' '$work/noplugin.out' &&
 	grep -qF -- '--conf builtin' '$work/noplugin.out'"
+# It speaks as itself: --help on stdout with exit 0 (even without the plugin),
+# the harness's errors under its name.
+rc=0
+jpki-sim-with-card --help > "$work/help.out" 2> "$work/help.err" || rc=$?
+check "jpki-sim-with-card --help: exit 0, its usage on stdout under its own name" sh -c "
+	[ $rc -eq 0 ] && [ ! -s '$work/help.err' ] && grep -q '^  jpki-sim-with-card \[--identity DIR\]' '$work/help.out' &&
+	! grep -q 'with-card.sh' '$work/help.out'"
+rc=0
+jpki-sim-with-card --conf builtin --bogus -- true > "$work/bogus.out" 2>&1 || rc=$?
+check "jpki-sim-with-card with a wrong option: exit 125, the message under its own name" sh -c "
+	[ $rc -eq 125 ] && grep -qx 'jpki-sim-with-card: unknown option --bogus (the command goes after --)' '$work/bogus.out'"
 # The message's second way out: the backup made by enable, copied back.
 check "the backup is kept" [ -f "$conf.opensc-jpki.bak" ]
 cp "$conf.opensc-jpki.bak" "$conf"
@@ -186,6 +202,141 @@ apt-get remove -y -q opensc-jpki > "$work/remove3.log" 2>&1 || fail "apt-get rem
 check "remove with hand-written blocks warns and leaves them alone" sh -c "grep -q 'opensc-jpki: warning: $conf still loads' '$work/remove3.log' && cmp -s '$work/conf.hand' '$conf'"
 cp "$work/conf.saved" "$conf"
 apt-get purge -y -q opensc-jpki > /dev/null 2>&1 || true
+
+# ---- a CRLF opensc.conf: each line the tool adds ends in "# opensc-jpki\r" ------
+backup=$conf.opensc-jpki.bak
+said() { grep '^opensc-jpki' "$1" | sed 's/^/     said: /'; }
+cp "$conf" "$work/conf.lf"
+sed 's/$/\r/' "$work/conf.lf" > "$conf"
+cp "$conf" "$work/conf.crlf"
+apt-get install -y -q "$opensc_jpki" > "$work/install-crlf.log" 2>&1 || fail "apt-get install (CRLF)"
+# Two enables: the backup is the first one's file, the plugin's lines in it.
+opensc-jpki-config enable > /dev/null 2>&1
+opensc-jpki-config enable --card-info > /dev/null 2>&1
+check "enable, then enable --card-info, on a CRLF $conf" sh -c "opensc-jpki-config status >/dev/null && grep -q 'card_info = yes; # opensc-jpki' '$conf'"
+apt-get remove -y -q opensc-jpki > "$work/remove-crlf.log" 2>&1 || fail "apt-get remove (CRLF)"
+said "$work/remove-crlf.log"
+crlf_remove_advice() {
+	grep -qF "opensc-jpki: warning: $conf still loads $module" "$work/remove-crlf.log" &&
+		grep -qF 'edit out the lines that end in "# opensc-jpki"' "$work/remove-crlf.log" &&
+		! grep -qF "copy $backup over it" "$work/remove-crlf.log"
+}
+check "remove (CRLF file; its backup has the plugin's lines too): edit the lines out, not copy the backup back" crlf_remove_advice
+# Taken out the first way: reinstall, disable; then enable once, and purge.
+apt-get install -y -q "$opensc_jpki" > "$work/install-crlf2.log" 2>&1 || fail "apt-get install again (CRLF)"
+opensc-jpki-config disable > /dev/null 2>&1
+check "disable restores the CRLF file byte for byte" cmp -s "$work/conf.crlf" "$conf"
+opensc-jpki-config enable > /dev/null 2>&1
+apt-get purge -y -q opensc-jpki > "$work/purge-crlf.log" 2>&1 || fail "apt-get purge (CRLF, enabled)"
+said "$work/purge-crlf.log"
+crlf_purge_kept() {
+	grep -qF "copy $backup over it" "$work/purge-crlf.log" &&
+		grep -qF "opensc-jpki: $conf still has the plugin's lines; keeping $backup" "$work/purge-crlf.log" &&
+		cmp -s "$work/conf.crlf" "$backup"
+}
+check "purge of an enabled CRLF file: copy the backup back, and it is kept" crlf_purge_kept
+[ ! -f "$backup" ] || cp "$backup" "$conf"
+check "copying it back gives the CRLF file as it was" cmp -s "$work/conf.crlf" "$conf"
+rm -f "$backup"
+cp "$work/conf.lf" "$conf"
+[ "$was_pristine" = no ] || check "and with LF line ends again, $conf is byte for byte as opensc shipped it" conf_pristine
+
+# ---- $conf a symbolic link: the tool edits its target, and backs up next to it --
+site=/etc/opensc-site
+mkdir -p "$site"
+mv "$conf" "$site/opensc.conf"
+ln -s "$site/opensc.conf" "$conf"
+site_backup=$site/opensc.conf.opensc-jpki.bak
+apt-get install -y -q "$opensc_jpki" > "$work/install-link.log" 2>&1 || fail "apt-get install (link)"
+opensc-jpki-config enable > /dev/null 2>&1
+check "enable through the link: the link stays, the backup is $site_backup" sh -c "
+	[ -L '$conf' ] && [ -f '$site_backup' ] && [ ! -e '$backup' ] && opensc-jpki-config status >/dev/null"
+apt-get remove -y -q opensc-jpki > "$work/remove-link.log" 2>&1 || fail "apt-get remove (link)"
+said "$work/remove-link.log"
+check "remove names that backup as the way back" grep -qF "copy $site_backup over it" "$work/remove-link.log"
+apt-get purge -y -q opensc-jpki > "$work/purge-link.log" 2>&1 || fail "apt-get purge (link, enabled)"
+said "$work/purge-link.log"
+check "purge, still enabled: keeps $site_backup, and says so" sh -c "
+	grep -qF 'keeping $site_backup' '$work/purge-link.log' && [ -f '$site_backup' ]"
+[ ! -f "$site_backup" ] || cp "$site_backup" "$conf"
+check "copying it back through the link leaves no trace of the plugin" sh -c "[ -L '$conf' ] && ! grep -q 'mynumber\|opensc-jpki' '$conf'"
+apt-get install -y -q "$opensc_jpki" > "$work/install-link2.log" 2>&1 || fail "apt-get install again (link)"
+opensc-jpki-config enable > /dev/null 2>&1
+opensc-jpki-config disable > /dev/null 2>&1
+apt-get purge -y -q opensc-jpki > "$work/purge-link2.log" 2>&1 || fail "apt-get purge (link, disabled)"
+check "purge, disabled: $site_backup goes too (no backup left behind)" sh -c "[ ! -e '$site_backup' ] && [ ! -e '$backup' ]"
+rm -f "$conf"
+mv "$site/opensc.conf" "$conf"
+rm -rf "$site"
+[ "$was_pristine" = no ] || check "and $conf, a file again, is byte for byte as opensc shipped it" conf_pristine
+
+# ---- an OpenSC upgrade removes opensc-jpki: the warning has a way out then too --
+# The next OpenSC release, faked: the installed opensc and $libopensc_pkg
+# repacked with the next upstream version (the exact dependencies between them
+# rewritten to it).
+next=${release%.*}.$((${release##*.} + 1))-0fake1
+epoch=""
+case "$installed_opensc" in *:*) epoch=${installed_opensc%%:*}: ;; esac
+opensc_ver=$(dpkg-query -W -f '${Version}' opensc)
+fake_ok=yes
+mkdir -p "$work/fake"
+for pkg in $(printf '%s\n' opensc "$libopensc_pkg" | sort -u); do
+	ver=$(dpkg-query -W -f '${Version}' "$pkg")
+	(cd "$work/fake" && apt-get download -q "$pkg=$ver") > "$work/fake/download.log" 2>&1 || { fake_ok=no; break; }
+	dpkg-deb -R "$work/fake/${pkg}_"*.deb "$work/fake/$pkg" || { fake_ok=no; break; }
+	sed -i -e "s/^Version: .*/Version: $epoch$next/" -e "s/(= $installed_opensc)/(= $epoch$next)/g" \
+		-e "s/(= $opensc_ver)/(= $epoch$next)/g" "$work/fake/$pkg/DEBIAN/control"
+	dpkg-deb -b "$work/fake/$pkg" "$work/fake/$pkg-next.deb" > /dev/null 2>&1 || { fake_ok=no; break; }
+done
+check "OpenSC $next faked (opensc, $libopensc_pkg)" [ "$fake_ok" = yes ]
+apt-get install -y -q "$opensc_jpki" > "$work/install-next.log" 2>&1 || fail "apt-get install (before the OpenSC upgrade)"
+opensc-jpki-config enable > /dev/null 2>&1
+apt-get install -y -q -o Dpkg::Options::=--force-confold "$work"/fake/*-next.deb > "$work/upgrade-opensc.log" 2>&1 ||
+	{ fail "apt-get install OpenSC $next"; tail -n 20 "$work/upgrade-opensc.log" | show /dev/stdin; }
+said "$work/upgrade-opensc.log"
+check "upgrading to OpenSC $next removes opensc-jpki" sh -c "
+	[ \"\$(dpkg-query -W -f '\${db:Status-Status}' opensc-jpki)\" = config-files ] &&
+	[ \"\$(dpkg-query -W -f '\${Version}' $libopensc_pkg)\" = '$epoch$next' ]"
+upgrade_advice() {
+	grep -qF "opensc-jpki: warning: $conf still loads $module" "$work/upgrade-opensc.log" &&
+		grep -qF 'If a new OpenSC release is why opensc-jpki goes' "$work/upgrade-opensc.log" &&
+		grep -qF 'install the opensc-jpki built for that release' "$work/upgrade-opensc.log" &&
+		grep -qF 'scripts/build-deb.sh' "$work/upgrade-opensc.log" &&
+		grep -qF "copy $backup over it" "$work/upgrade-opensc.log"
+}
+check "its warning says what to do now: the opensc-jpki built for that release, or the backup" upgrade_advice
+# Back to the archive's OpenSC, and out the way the warning says.
+apt-get install -y -q --allow-downgrades -o Dpkg::Options::=--force-confold "opensc=$opensc_ver" "$libopensc_pkg=$installed_opensc" \
+	> "$work/downgrade-opensc.log" 2>&1 || { fail "apt-get install OpenSC $installed_opensc again"; tail -n 20 "$work/downgrade-opensc.log" | show /dev/stdin; }
+[ ! -f "$backup" ] || cp "$backup" "$conf"
+apt-get purge -y -q opensc-jpki > /dev/null 2>&1 || fail "apt-get purge (after the OpenSC upgrade)"
+check "the archive's OpenSC again; the backup copied back, purged: no backup left" sh -c "
+	[ \"\$(dpkg-query -W -f '\${Version}' $libopensc_pkg)\" = '$installed_opensc' ] && [ ! -e '$backup' ]"
+[ "$was_pristine" = no ] || check "and $conf is byte for byte as opensc shipped it" conf_pristine
+
+# ---- jpki-sim's Depends: each program its harness runs is Essential or a dependency --
+sim_depends=$(dpkg-query -W -f '${Depends}' jpki-sim | sed -e 's/[,|]/\n/g' | sed -e 's/^ *//' -e 's/[ (:].*//')
+pkg_of() { # path -> the package that ships it (under merged /usr, either spelling)
+	for p in "$1" "${1#/usr}" "/usr$1"; do
+		pkg=$(dpkg-query -S "$p" 2>/dev/null | grep -v '^diversion' | sed -n '1s/[:,].*//p')
+		[ -z "$pkg" ] || { echo "$pkg"; return 0; }
+	done
+	return 1
+}
+harness_needs() { # program or absolute path
+	case "$1" in
+	/*) path=$1 ;;
+	*) path=$(command -v "$1") || return 1 ;;
+	esac
+	pkg=$(pkg_of "$(readlink -f "$path")") || pkg=$(pkg_of "$path") || return 1
+	[ "$(dpkg-query -W -f '${Essential}' "$pkg")" = yes ] && return 0
+	printf '%s\n' "$sim_depends" | grep -qx "$pkg"
+}
+# with-card.sh's and opensc-conf.sh's programs (kill, printf, test: dash's).
+for prog in sh unshare mount ip pcscd opensc-tool /usr/lib/pcsc/drivers/serial/libifdvpcd.so \
+	basename dirname mkdir mktemp rm cat tail sleep id grep sed; do
+	check "jpki-sim-with-card runs $prog: Essential, or in jpki-sim's Depends" harness_needs "$prog"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
