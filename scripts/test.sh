@@ -46,8 +46,9 @@ tally() { # builddir, label
 # present reader with "unknown reader"; OpenSC then drops the card's tokens,
 # and their sessions, until it lists the readers again. An end-to-end test that
 # failed runs a second time only where tests/harness/pcsc-race.sh shows this
-# system's pcsc-lite doing that; the log keeps the first run's failure, and
-# the lines below say which test passed the second time and why it had one.
+# system's pcsc-lite doing that. The first run's failure stays in this output
+# and in test-suite-first-run.log; the lines below say which test passed the
+# second time and why it had one.
 second_runs() { # builddir, label
 	again=""
 	for t in $(cd "$1" && make -s print-e2e-tests); do
@@ -58,6 +59,7 @@ second_runs() { # builddir, label
 	verdict=$(cd "$1" && sh "$top/tests/harness/pcsc-race.sh") || rc=$?
 	echo "== pcsc-race.sh: $verdict"
 	[ "$rc" -eq 0 ] || return 0
+	cp "$1/test-suite.log" "$1/test-suite-first-run.log"
 	for t in $again; do
 		if (cd "$1" && make -s check TESTS="$t" >/dev/null 2>&1); then
 			echo "== $2: $t failed, then passed its second run (pcsc-lite's race above)"
