@@ -62,36 +62,21 @@ static int set_verdict(struct module_check_result *out, enum module_check_verdic
 
 /* ---- in the child: the file, then the library ------------------------------- */
 
-/* Whether st is root's alone; else says why in out, naming it subject. */
-static bool root_only(const struct stat *st, const char *subject, struct module_check_result *out)
+/* Whether st is root's alone (or, with sticky_will_do, root's and sticky: in
+ * /tmp others cannot move root's entries); else says why in out, naming it
+ * subject. */
+static bool root_only(const struct stat *st, bool sticky_will_do, const char *subject,
+                      struct module_check_result *out)
 {
 	char why[sizeof out->detail];
 
 	if (st->st_uid != 0)
 		snprintf(why, sizeof why, "%.440s is owned by uid %lu", subject, (unsigned long)st->st_uid);
-	else if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		snprintf(why, sizeof why, "%.440s is writable by group or others (mode %04lo)", subject,
-		         (unsigned long)(st->st_mode & 07777));
+	else if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 && !(sticky_will_do && (st->st_mode & S_ISVTX) != 0))
+		snprintf(why, sizeof why, "%.440s is writable by group or others%s (mode %04lo)", subject,
+		         sticky_will_do ? ", not sticky" : "", (unsigned long)(st->st_mode & 07777));
 	else
 		return true;
-	set_verdict(out, MODULE_CHECK_UNTRUSTED, why);
-	return false;
-}
-
-/* Whether no one but root can rename what the directory st holds: root's,
- * and writable by root alone or sticky (/tmp: others cannot move root's
- * entries). Else says why in out, naming it subject. */
-static bool root_holds(const struct stat *st, const char *subject, struct module_check_result *out)
-{
-	char why[sizeof out->detail];
-
-	if (st->st_uid == 0 && ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0 || (st->st_mode & S_ISVTX) != 0))
-		return true;
-	if (st->st_uid != 0)
-		snprintf(why, sizeof why, "%.440s is owned by uid %lu", subject, (unsigned long)st->st_uid);
-	else
-		snprintf(why, sizeof why, "%.440s is writable by group or others, not sticky (mode %04lo)", subject,
-		         (unsigned long)(st->st_mode & 07777));
 	set_verdict(out, MODULE_CHECK_UNTRUSTED, why);
 	return false;
 }
@@ -110,7 +95,7 @@ static int check_ancestors(const char *directory, struct module_check_result *ou
 		snprintf(subject, sizeof subject, "the directory above it, %.400s,", path);
 		if (stat(path, &st) != 0)
 			return set_verdict(out, MODULE_CHECK_UNTRUSTED, "a directory above it cannot be checked");
-		if (!root_holds(&st, subject, out))
+		if (!root_only(&st, true, subject, out))
 			return -1;
 	}
 	return 0;
@@ -126,7 +111,7 @@ static int check_owner(const struct stat *file, const char *resolved, struct mod
 	char *slash;
 	struct stat st;
 
-	if (!root_only(file, "it", out))
+	if (!root_only(file, false, "it", out))
 		return -1;
 	copy_text(directory, sizeof directory, resolved);
 	slash = strrchr(directory, '/');
@@ -140,7 +125,7 @@ static int check_owner(const struct stat *file, const char *resolved, struct mod
 		snprintf(why, sizeof why, "%.420s cannot be checked: %.60s", subject, strerror(errno));
 		return set_verdict(out, MODULE_CHECK_UNTRUSTED, why);
 	}
-	if (!root_only(&st, subject, out))
+	if (!root_only(&st, false, subject, out))
 		return -1;
 	return check_ancestors(directory, out);
 }
