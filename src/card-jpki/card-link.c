@@ -336,8 +336,12 @@ static int offer_index(u8 (*list)[32], unsigned n, const u8 *digest)
 /* Whether digest was offered for PIN ref, in either list. */
 static bool offered_for(struct mynumber_link *link, int ref, const u8 *digest)
 {
-	return offer_index(link->offered[ref][0], link->offered_n[ref][0], digest) >= 0
-	       || offer_index(link->offered[ref][1], link->offered_n[ref][1], digest) >= 0;
+	int kind;
+
+	for (kind = 0; kind < MYNUMBER_OFFER_KINDS; kind++)
+		if (offer_index(link->offered[ref][kind], link->offered_n[ref][kind], digest) >= 0)
+			return true;
+	return false;
 }
 
 /* Puts digest last (the most recent) in the list of n, dropping the first
@@ -382,7 +386,8 @@ int mynumber_link_offer_pin(sc_card_t *card, int ref, const u8 *value, size_t le
 {
 	struct mynumber_link *link = link_of(card);
 	u8 digest[SHA256_DIGEST_LENGTH];
-	int other, found = 0, kind = well_formed ? 0 : 1;
+	enum mynumber_offer_kind kind = well_formed ? MYNUMBER_OFFER_WELL_FORMED : MYNUMBER_OFFER_OTHER_FORM;
+	int other, found = 0;
 
 	if (link == NULL || ref <= 0 || ref >= MYNUMBER_PIN_SLOTS || !offer_digest(value, len, digest))
 		return 0;

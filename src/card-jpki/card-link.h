@@ -29,7 +29,14 @@
 #define MYNUMBER_LINK_PROBE_LEN 64
 
 #define MYNUMBER_PIN_SLOTS 4    /* indexed by enum jpki_pin_ref (1..3) */
-#define MYNUMBER_OFFERS_KEPT 8  /* values remembered per PIN (see offered) */
+#define MYNUMBER_OFFERS_KEPT 8  /* values remembered per PIN and kind (see offered) */
+
+/* The two lists of values offered for a PIN (see offered). */
+enum mynumber_offer_kind {
+	MYNUMBER_OFFER_WELL_FORMED, /* of the PIN's own form */
+	MYNUMBER_OFFER_OTHER_FORM,  /* of the wrong form for it, but another PIN's */
+	MYNUMBER_OFFER_KINDS
+};
 
 struct mynumber_link {
 	/* Bumped on every reader lock newly obtained; 0 is never current. */
@@ -69,14 +76,15 @@ struct mynumber_link {
 	/* SHA-256 of the values offered for each PIN, as the card would see
 	 * them (lower case folded): a value offered for one PIN is never sent
 	 * as another (a client that logs in to every token with one PIN,
-	 * ssh-agent's ssh-add -s). Two lists per PIN: [0] values well-formed
-	 * for it, [1] values of the wrong form for it that fit another PIN (a
-	 * signature password typed for the authentication PIN), so that no
-	 * number of the latter pushes out the former. Each keeps the
+	 * ssh-agent's ssh-add -s). Two lists per PIN, by enum
+	 * mynumber_offer_kind: values well-formed for it, and values of the
+	 * wrong form for it that fit another PIN (a signature password typed
+	 * for the authentication PIN), so that no number of the latter pushes
+	 * out the former. Each keeps the
 	 * MYNUMBER_OFFERS_KEPT least recently offered last; one offered again
 	 * moves to the end, and only then is the oldest forgotten. */
-	u8 offered[MYNUMBER_PIN_SLOTS][2][MYNUMBER_OFFERS_KEPT][32];
-	unsigned offered_n[MYNUMBER_PIN_SLOTS][2];
+	u8 offered[MYNUMBER_PIN_SLOTS][MYNUMBER_OFFER_KINDS][MYNUMBER_OFFERS_KEPT][32];
+	unsigned offered_n[MYNUMBER_PIN_SLOTS][MYNUMBER_OFFER_KINDS];
 
 	/* The card may hold the PIN verified, for every process on the machine:
 	 * since a VERIFY of it, no other application selected. */
