@@ -19,6 +19,10 @@ failures=""
 record() { # name, exit code
 	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures $1"; fi
 }
+# An automake test-suite.log holds the logs of the tests that failed: shows them.
+show_failures() { # test-suite.log
+	sed -n '/^FAIL:\|^ERROR:\|^XPASS:/,$p' "$1" | head -n 400 >&2
+}
 # Adds the counts of an automake test-suite.log to the totals and shows failures.
 tally() { # builddir, label
 	log=$1/test-suite.log
@@ -35,8 +39,7 @@ tally() { # builddir, label
 	[ "${s:-0}" -eq 0 ] || { echo "== $2: ${s} skipped tests count as failures" >&2; failed=$((failed + s)); }
 	if [ $(( ${f:-0} + ${x:-0} + ${e:-0} )) -ne 0 ]; then
 		failures="$failures $2"
-		# test-suite.log holds the logs of the tests that failed: show them.
-		sed -n '/^FAIL:\|^ERROR:\|^XPASS:/,$p' "$log" | head -n 400 >&2
+		show_failures "$log"
 	fi
 	echo "== $2: ${p:-0} passed, $(( ${f:-0} + ${x:-0} + ${e:-0} )) failed"
 	group_failed=$(( ${f:-0} + ${x:-0} + ${e:-0} ))
@@ -66,7 +69,7 @@ second_runs() { # builddir, label
 			passed=$((passed + 1)); failed=$((failed - 1)); group_failed=$((group_failed - 1))
 		else
 			echo "== $2: $t failed its second run too" >&2
-			sed -n '/^FAIL:\|^ERROR:/,$p' "$1/test-suite.log" | head -n 200 >&2
+			show_failures "$1/test-suite.log"
 		fi
 	done
 	[ "$group_failed" -ne 0 ] || failures=$(echo "$failures" | sed "s/ $2\$//; s/ $2 / /")
