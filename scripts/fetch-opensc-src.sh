@@ -132,27 +132,8 @@ fi
 tree_version=$("$here/opensc-src-version.sh" "$unpacked")
 [ "$tree_version" = "$version" ] || fail "source is $tree_version, library is $version"
 
-# The macros that change struct layouts, as the installed libopensc was built:
-# `opensc-tool --info` lists zlib, openssl and pcsc; secure messaging it does
-# not list, but only a libopensc built with ENABLE_SM holds the message of its
-# SM module loader (card.c, 0.23 to 0.27). Each is checked against the source.
-binary_features() {
-	info=$(opensc-tool --info 2>/dev/null | sed -n 's/^Enabled features://p')
-	[ -n "$info" ] || fail "opensc-tool --info printed no 'Enabled features' line"
-	grep -q "$sm_marker" "$lib" && echo "-DENABLE_SM"
-	case " $info " in *" openssl "*) echo "-DENABLE_OPENSSL" ;; esac
-	case " $info " in *" zlib "*) echo "-DENABLE_ZLIB" ;; esac
-	case " $info " in *" pcsc("*|*" pcsc "*) echo "-DENABLE_PCSC" ;; esac
-	true
-}
-sm_marker="try to load SM module"
-grep -q "$sm_marker" "$unpacked/src/libopensc/card.c" ||
-	fail "OpenSC $version's card.c no longer says \"$sm_marker\": cannot tell whether $lib was built with ENABLE_SM"
-binary_features > "$work/features"
-for macro in $(cat "$work/features"); do
-	grep -q "AC_DEFINE(\[${macro#-D}\]" "$unpacked/configure.ac" ||
-		fail "$macro, from the installed OpenSC, is not a macro of the OpenSC $version source"
-done
+# The macros that change struct layouts, as the installed libopensc was built.
+"$here/opensc-features.sh" "$unpacked" > "$work/features"
 # Where Debian's packaging came along, it must tell the same: debian/rules
 # passes --enable-sm/--enable-zlib/--enable-pcsc, and OpenSSL is enabled by
 # configure whenever libssl-dev is a build dependency.
