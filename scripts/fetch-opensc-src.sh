@@ -5,9 +5,11 @@
 # Prints the tree's path on stdout. Idempotent: a tree already in the cache is reused.
 #
 # The source: `apt-get source` (Debian's tree, patches applied) where the archive
-# serves the whole source package (bookworm). Where it does not (this archive has
-# only the .orig.tar.gz of trixie's and sid's opensc), the release's upstream
-# tarball from the same pool, plus Debian's patches when they can be had.
+# serves the installed revision's whole source package. Where it does not (this
+# archive has only the .orig.tar.gz of trixie's and sid's opensc; the security
+# archive's pool, none of bookworm-security's files), the release's upstream
+# tarball from whichever archive's pool has it, plus Debian's patches of that
+# revision, else of the nearest revision that can be had (said on stderr).
 # OPENSC_JPKI_FETCH=pool skips apt-get source (to test that path).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,77 +56,170 @@ add_deb_src() {
 		[ ! -f "$f" ] || note "added deb-src entries for apt-get source in $f (delete it to undo)"
 	done
 	"$here/apt-update.sh"
+	deb_src_added=yes
 }
 
 mkdir -p "$cache"
 work=$(mktemp -d "$cache/fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The upstream tarball and Debian's patches, straight from the archive's pool:
-# the file names and hashes from the Sources index when apt has one, else the
-# pool directory of the installed binary package.
-fetch_from_pool() {
-	upstream=${pkg_version#*:}
-	upstream=${upstream%-*}
-	revision=${pkg_version#*:}
-	uris=$(apt-get source -qq --print-uris "opensc=$pkg_version" 2>/dev/null | tr -d "'" || true)
-	if [ -z "$uris" ]; then
-		deb=$(apt-get download -qq --print-uris "opensc-pkcs11=$pkg_version" 2>/dev/null | tr -d "'" | cut -d' ' -f1 || true)
-		[ -n "$deb" ] || fail "apt knows no download address for opensc-pkcs11 $pkg_version (apt-get update?)"
-		pool=${deb%/*}
-		uris="$pool/opensc_$upstream.orig.tar.gz opensc_$upstream.orig.tar.gz - -
-$pool/opensc_$revision.debian.tar.xz opensc_$revision.debian.tar.xz - -"
-	fi
-	orig=""
-	debian=""
-	# Lines: URI NAME SIZE HASH ("-" when unknown; apt-helper then checks nothing).
-	while read -r uri name _ hash; do
-		case "$name" in
-			*.orig.tar.*) kind=orig ;;
-			*.debian.tar.*) kind=debian ;;
-			*) continue ;;
-		esac
-		[ "$hash" != - ] || hash=""
-		# shellcheck disable=SC2086
-		if /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$work/$name" $hash > "$work/dl.log" 2>&1; then
-			if [ "$kind" = orig ]; then orig=$work/$name; else debian=$work/$name; fi
-		elif [ "$kind" = orig ]; then
-			cat "$work/dl.log" >&2
-			fail "cannot download the upstream source $uri"
-		else
-			note "Debian's patches for opensc $pkg_version could not be had ($uri: $(grep -o '[0-9][0-9][0-9] *[A-Z][A-Za-z ]*' "$work/dl.log" | head -n 1)); building against the unpatched upstream $upstream source"
+# Asked by source package and source version: a binNMU's binary version
+# (0.26.1-3+b1) names no source.
+src=$(dpkg-query -W -f '${source:Package}' opensc-pkcs11)
+src_version=$(dpkg-query -W -f '${source:Version}' opensc-pkcs11)
+upstream=${src_version#*:}
+upstream=${upstream%-*}
+
+# Every revision of the installed upstream release that apt's signed Sources
+# indexes list, with its files: lines "VERSION URI NAME SIZE SHA256:HASH".
+# An installed system lists two or more (bookworm and bookworm-security), and
+# an archive may serve the files of one but not of another.
+list_revisions() {
+	apt-cache showsrc "$src" 2>/dev/null | sed -n 's/^Version: //p' | sort -u | while read -r v; do
+		u=${v#*:}
+		[ "${u%-*}" = "$upstream" ] || continue
+		apt-get source -qq --print-uris "$src=$v" 2>/dev/null | tr -d "'" | sed "s|^|$v |"
+	done
+}
+
+# Debian versions on stdin, one a line, in dpkg's order (sort -V gets ~ wrong).
+ascending() {
+	sorted=""
+	while read -r v; do
+		out="" placed=no
+		for s in $sorted; do
+			if [ "$placed" = no ] && dpkg --compare-versions "$v" lt "$s"; then out="$out $v"; placed=yes; fi
+			out="$out $s"
+		done
+		[ "$placed" = yes ] || out="$out $v"
+		sorted=$out
+	done
+	# shellcheck disable=SC2086 # one word per version
+	[ -z "$sorted" ] || printf '%s\n' $sorted
+}
+
+# Downloads one file the Sources indexes list into $work, its SHA-256 checked
+# (a file name in the pool always holds the same bytes, so any archive's copy
+# will do): first where an index places it, then in each archive's pool
+# directories that any index names, and in the main pool by the package's name
+# (pool/main/o/opensc: the security archive's is pool/updates/main). Sets
+# $why to the answers when no address served it.
+fetch_file() { # NAME HASH
+	why=""
+	first=$(awk -v n="$1" '$3 == n { print $2; exit }' "$work/listed")
+	encoded=${first##*/} # as the index's address spells it (+ is %2b)
+	{
+		awk -v n="$1" '$3 == n { print $2 }' "$work/listed"
+		for base in $bases; do
+			for dir in $dirs; do echo "$base$dir/$encoded"; done
+		done
+	} | awk '!seen[$0]++' > "$work/addresses"
+	: > "$work/answers"
+	while read -r uri; do
+		rm -f "$work/$1"
+		if /usr/lib/apt/apt-helper -o APT::Sandbox::User=root download-file "$uri" "$work/$1" "$2" < /dev/null > "$work/dl.log" 2>&1; then
+			return 0
 		fi
-	done <<-EOF
-	$uris
-	EOF
-	[ -n "$orig" ] || fail "the archive lists no upstream tarball for opensc $pkg_version"
+		grep -o '[0-9][0-9][0-9] \+[A-Z][A-Za-z ]*[a-z]\|Hash Sum mismatch' "$work/dl.log" | head -n 1 | tr -s ' ' >> "$work/answers" ||
+			echo "no answer" >> "$work/answers"
+	done < "$work/addresses"
+	rm -f "$work/$1"
+	why=$(sort "$work/answers" | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s from %d address%s", (NR > 1 ? ", " : ""), substr($0, 2), n, (n > 1 ? "es" : "") }')
+	return 1
+}
+
+# The upstream tarball and Debian's patches, straight from the archives' pools,
+# each file checked against the hash a signed Sources index gives for it. The
+# patches are the installed revision's, else the nearest revision's that can be
+# had: the highest below it (what the installed one was made from), else the
+# lowest above it.
+fetch_from_pool() {
+	list_revisions > "$work/listed"
+	if [ ! -s "$work/listed" ] && [ "$(id -u)" = 0 ] && [ "${deb_src_added:-}" != yes ]; then
+		add_deb_src
+		list_revisions > "$work/listed"
+	fi
+	[ -s "$work/listed" ] ||
+		fail "no signed Sources index lists opensc $upstream, so its upstream tarball cannot be checked (a deb-src entry for the archive of opensc-pkcs11 $pkg_version, and apt-get update, are needed)"
+	case "$src" in lib?*) prefix=$(echo "$src" | cut -c1-4) ;; *) prefix=$(echo "$src" | cut -c1) ;; esac
+	# shellcheck disable=SC2016 # apt's format, not the shell's
+	bases=$(apt-get indextargets --format '$(REPO_URI)' 'Identifier: Sources' 2>/dev/null | awk '!seen[$0]++')
+	dirs=$(
+		cut -d' ' -f2 "$work/listed" | while read -r uri; do
+			for base in $bases; do
+				case "$uri" in "$base"*) rest=${uri#"$base"}; echo "${rest%/*}" ;; esac
+			done
+		done
+		echo "pool/main/$prefix/$src"
+	)
+	dirs=$(echo "$dirs" | awk '!seen[$0]++')
+
+	# The upstream tarball: the name the installed revision lists, else any
+	# revision's (they all name the same one).
+	orig_name=$(awk -v v="$src_version" -v n="${src}_$upstream.orig.tar." \
+		'index($3, n) == 1 && $3 !~ /\.asc$/ { print ($1 == v ? 0 : 1), $3 }' "$work/listed" | sort | head -n 1 | cut -d' ' -f2)
+	[ -n "$orig_name" ] || fail "the Sources indexes list no upstream tarball for opensc $upstream"
+	orig_hash=$(awk -v n="$orig_name" '$3 == n { print $5 }' "$work/listed" | sort -u)
+	[ "$(echo "$orig_hash" | wc -l)" -eq 1 ] ||
+		fail "the Sources indexes disagree on the SHA-256 of $orig_name: $(echo "$orig_hash" | tr '\n' ' ')"
+	fetch_file "$orig_name" "$orig_hash" || fail "no archive serves $orig_name ($why)"
+	orig=$work/$orig_name
+
+	# Debian's patches: the installed revision first, then the lower ones from
+	# the highest down, then the higher ones from the lowest up.
+	revisions=$(cut -d' ' -f1 "$work/listed" | sort -u)
+	{
+		echo "$revisions" | grep -Fx -- "$src_version" || true
+		echo "$revisions" | while read -r v; do ! dpkg --compare-versions "$v" lt "$src_version" || echo "$v"; done | ascending | tac
+		echo "$revisions" | while read -r v; do ! dpkg --compare-versions "$v" gt "$src_version" || echo "$v"; done | ascending
+	} > "$work/order"
+	debian="" patched_by="" missed=""
+	while read -r v; do
+		line=$(awk -v v="$v" '$1 == v && $3 ~ /\.debian\.tar\.[a-z0-9]+$/ { print $3, $5; exit }' "$work/listed")
+		[ -n "$line" ] || continue
+		if fetch_file "${line% *}" "${line#* }"; then
+			debian=$work/${line% *} patched_by=$v
+			break
+		fi
+		missed="$missed${missed:+; }$v ($why)"
+	done < "$work/order"
+	grep -qFx -- "$src_version" "$work/order" || missed="$src_version (not in the Sources indexes)${missed:+; }$missed"
+
 	mkdir "$work/unpack"
 	tar -xf "$orig" -C "$work/unpack"
 	unpacked=$(find "$work/unpack" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	[ -n "$unpacked" ] || fail "$orig holds no directory"
-	[ -n "$debian" ] || return 0
+	if [ -z "$debian" ]; then
+		note "Debian's patches for opensc $upstream could not be had from any revision the Sources indexes list: $missed; building against the unpatched upstream $upstream source"
+		return 0
+	fi
 	tar -xf "$debian" -C "$unpacked"
-	[ -f "$unpacked/debian/patches/series" ] || return 0
-	# The series as dpkg-source applies it (format 3.0 (quilt), -p1).
-	sed 's/#.*//' "$unpacked/debian/patches/series" | while read -r patch _; do
-		[ -n "$patch" ] || continue
-		patch -s -p1 -d "$unpacked" --no-backup-if-mismatch < "$unpacked/debian/patches/$patch" ||
-			fail "Debian patch $patch does not apply"
-	done
-	note "applied Debian's patches for opensc $pkg_version to the upstream $upstream source"
+	if [ -f "$unpacked/debian/patches/series" ]; then
+		# The series as dpkg-source applies it (format 3.0 (quilt), -p1).
+		sed 's/#.*//' "$unpacked/debian/patches/series" | while read -r patch _; do
+			[ -n "$patch" ] || continue
+			patch -s -p1 -d "$unpacked" --no-backup-if-mismatch < "$unpacked/debian/patches/$patch" ||
+				fail "Debian patch $patch (of opensc $patched_by) does not apply"
+		done
+	fi
+	if [ "$patched_by" = "$src_version" ]; then
+		note "applied Debian's patches of opensc $src_version to the upstream $upstream source"
+	else
+		note "Debian's patches of opensc $src_version could not be had ($missed); applied those of opensc $patched_by, the nearest revision the archive serves, to the upstream $upstream source"
+	fi
 }
 
 unpacked=""
 if [ "${OPENSC_JPKI_FETCH:-}" != pool ]; then
-	if ! apt-get source --print-uris "opensc=$pkg_version" >/dev/null 2>&1; then
+	if ! apt-get source --print-uris "$src=$src_version" >/dev/null 2>&1; then
 		add_deb_src
 	fi
-	if (cd "$work" && apt-get source -q "opensc=$pkg_version" >/dev/null 2>"$work/log"); then
-		unpacked=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'opensc-*' | head -n 1)
+	if (cd "$work" && apt-get source -q "$src=$src_version" >/dev/null 2>"$work/log"); then
+		unpacked=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "$src-*" | head -n 1)
 		[ -n "$unpacked" ] || fail "apt-get source left no tree"
 	else
-		note "apt-get source opensc=$pkg_version failed ($(grep '^E:' "$work/log" | head -n 1)); taking the release's files from the archive's pool instead"
-		rm -rf "$work"/opensc* "$work/log"
+		note "apt-get source $src=$src_version failed ($(grep '^E:' "$work/log" | head -n 1)); taking the release's files from the archives' pools instead"
+		rm -rf "$work/${src:?}"* "$work/log"
 	fi
 fi
 [ -n "$unpacked" ] || fetch_from_pool
