@@ -4,17 +4,17 @@
 # (bench/run.sh --tsv) that scripts/release-matrix.sh keeps per release when
 # MATRIX_BENCH=1.
 #
-#   bench/releases.sh [--update-readme FILE] LABEL=TSV...
+#   bench/releases.sh [--update-doc FILE] LABEL=TSV...
 # LABEL names the release in the table's header (e.g. "trixie, OpenSC
 # 0.26.1"). Prints a Markdown table: per workload and extended-length setting
 # (0 ms latency), APDUs and median milliseconds, plugin / built-in, one column
-# pair per release. --update-readme puts it between FILE's
-# <!-- bench-releases --> and <!-- /bench-releases --> lines.
+# pair per release. --update-doc FILE (doc/benchmark.md) puts it between
+# FILE's <!-- bench-releases --> and <!-- /bench-releases --> lines.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-readme=""
-[ "${1:-}" != --update-readme ] || { readme=$2; shift 2; }
-[ $# -gt 0 ] || { echo "usage: releases.sh [--update-readme FILE] LABEL=TSV..." >&2; exit 2; }
+doc_file=""
+[ "${1:-}" != --update-doc ] || { doc_file=$2; shift 2; }
+[ $# -gt 0 ] || { echo "usage: releases.sh [--update-doc FILE] LABEL=TSV..." >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-bench-releases.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -45,13 +45,13 @@ done
 	done <"$work/1"
 } >"$work/table.md"
 
-if [ -z "$readme" ]; then
+if [ -z "$doc_file" ]; then
 	cat "$work/table.md"
 	exit 0
 fi
-grep -q '^<!-- bench-releases -->$' "$readme" && grep -q '^<!-- /bench-releases -->$' "$readme" ||
-	{ echo "releases.sh: $readme has no <!-- bench-releases --> block" >&2; exit 1; }
+grep -q '^<!-- bench-releases -->$' "$doc_file" && grep -q '^<!-- /bench-releases -->$' "$doc_file" ||
+	{ echo "releases.sh: $doc_file has no <!-- bench-releases --> block" >&2; exit 1; }
 awk -v table="$work/table.md" '
 	/^<!-- bench-releases -->$/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
 	/^<!-- \/bench-releases -->$/ { skip = 0 }
-	!skip' "$readme" >"$work/readme" && cat "$work/readme" >"$readme"
+	!skip' "$doc_file" >"$work/doc" && cat "$work/doc" >"$doc_file"

@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--builddir DIR] [--reps N] [--quick] [--latency "0 20"]
 #                [--ext "yes no"] [--workloads "..."] [--out FILE.md] [--tsv FILE]
-#                [--trace-dir DIR] [--apdus FILE] [--update-readme FILE]
+#                [--trace-dir DIR] [--apdus FILE] [--update-doc FILE]
 #
 # Builds nothing: run `make` first. The build directory comes from --builddir,
 # else $top_builddir (set by `make check`), else the current directory.
@@ -15,7 +15,8 @@
 #   --tsv FILE   keep the raw per-run lines (see bench/session.sh)
 #   --trace-dir DIR  keep the card's APDU trace of each session (PIN bytes masked)
 #   --apdus FILE     keep the traced APDUs of each run (input of bench/trace-check.awk)
-#   --update-readme FILE   put the report under FILE's <!-- bench-table --> line
+#   --update-doc FILE      put the report under FILE's <!-- bench-table --> line
+#                          (doc/benchmark.md)
 #
 # For each (latency, extended length) setting there is one harness session per
 # configuration, i.e. one card insertion; every workload runs N times in it.
@@ -30,7 +31,7 @@ ext_settings="yes no"
 workloads="opensc-tool-n dump read-cert-2 sign-20"
 out=""
 tsv=""
-readme=""
+doc_file=""
 trace_dir=""
 apdus_copy=""
 plugin_name=mynumber
@@ -47,14 +48,16 @@ while [ $# -gt 0 ]; do
 		--workloads) workloads=$2; invocation="$invocation $1 \"$2\""; shift 2 ;;
 		--out) out=$2; shift 2 ;;
 		--tsv) tsv=$2; shift 2 ;;
-		--update-readme) readme=$2; shift 2 ;;
+		--update-doc) doc_file=$2; shift 2 ;;
 		--trace-dir) trace_dir=$2; shift 2 ;;
 		--apdus) apdus_copy=$2; shift 2 ;;
-		-h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
 case "$reps" in ''|*[!0-9]*|0) echo "bench/run.sh: --reps needs a positive number" >&2; exit 2 ;; esac
+[ -z "$doc_file" ] || grep -q '^<!-- bench-table -->$' "$doc_file" ||
+	{ echo "bench/run.sh: $doc_file has no <!-- bench-table --> line" >&2; exit 2; }
 [ -n "$builddir" ] || builddir=$(pwd)
 if [ -n "$trace_dir" ]; then
 	mkdir -p "$trace_dir"
@@ -161,22 +164,25 @@ done
 cat "$work/report.md"
 [ -z "$out" ] || cp "$work/report.md" "$out"
 
-if [ -n "$readme" ]; then
-	# The README holds the latest table between <!-- bench-table --> and
+if [ -n "$doc_file" ]; then
+	# doc/benchmark.md holds the latest table between <!-- bench-table --> and
 	# <!-- /bench-table -->; a lone opening marker gets its closing one.
-	grep -q '^<!-- bench-table -->$' "$readme" || die "$readme has no <!-- bench-table --> line"
+	grep -q '^<!-- bench-table -->$' "$doc_file" || die "$doc_file has no <!-- bench-table --> line"
+	# The link to bench/README.md, relative to the file's own directory.
+	bench_readme=$(realpath -m --relative-to="$(dirname "$doc_file")" "$here/README.md" 2>/dev/null) ||
+		bench_readme=$here/README.md
 	{
 		echo "Rerun it (as root, after \`scripts/build.sh plain\`; about 2 minutes on 2 cores):"
 		echo
 		echo '```sh'
-		echo "cd build/plain && sh ../../bench/run.sh --reps $reps --update-readme ../../README.md"
+		echo "cd build/plain && sh ../../bench/run.sh --reps $reps --update-doc ../../doc/benchmark.md"
 		echo '```'
 		echo
-		echo "What is measured and how: [bench/README.md](bench/README.md)."
+		echo "What is measured and how: [bench/README.md]($bench_readme)."
 		echo
 		cat "$work/report.md"
-	} >"$work/readme-block.md"
-	awk -v block="$work/readme-block.md" '
+	} >"$work/doc-block.md"
+	awk -v block="$work/doc-block.md" '
 		/^<!-- bench-table -->$/ {
 			print
 			while ((getline line < block) > 0) print line
@@ -188,7 +194,7 @@ if [ -n "$readme" ]; then
 		skipping && /^<!-- \/bench-table -->$/ { skipping = 0; next }
 		skipping && /^## / { skipping = 0; print "" }
 		!skipping { print }
-	' "$readme" >"$work/readme.new"
-	cat "$work/readme.new" >"$readme"
+	' "$doc_file" >"$work/doc.new"
+	cat "$work/doc.new" >"$doc_file"
 fi
 exit $status

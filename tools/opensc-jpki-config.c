@@ -69,7 +69,7 @@ static void usage(FILE *out)
 	        "  --name NAME    driver name in the configuration (default mynumber)\n"
 	        "  --card-info    also expose the card-face text data to the OpenSC tools\n"
 	        "                 (card_info = yes); PKCS#11 applications see it only with\n"
-	        "                 card_info_pkcs11 = yes added by hand (README, card_info)\n",
+	        "                 card_info_pkcs11 = yes added by hand (doc/pins.md, card_info)\n",
 	        MODULE_CHECK_DEFAULT_TIMEOUT);
 }
 

@@ -1327,9 +1327,9 @@ static void reset_by_other_client_drops_state(void **state)
 
 /* This process's own sc_reset reaches no driver callback. Up to 0.26 OpenSC
  * empties card->cache, which the driver watches: the belief goes at the next
- * lock. 0.27 leaves no trace (README, "known limits"): the card's own answer
- * is then the sign, so a signature is refused (6982) with no PIN sent and no
- * try spent, and the belief goes with it. */
+ * lock. 0.27 leaves no trace (doc/pins.md, "The card is shared"): the card's
+ * own answer is then the sign, so a signature is refused (6982) with no PIN
+ * sent and no try spent, and the belief goes with it. */
 static void own_reset_drops_state(void **state)
 {
 	struct test_world w;

@@ -5,8 +5,8 @@
 # With the plugin every step below passes. The outer run also runs it with
 # OpenSC's built-in driver (the negative control) and requires it to fail
 # exactly at the first step only the plugin passes on this OpenSC release.
-# Which step that is comes from the README's built-in column for the release
-# (tests/lib/builtin-cells.sh), itself checked against the built-in by
+# Which step that is comes from doc/comparison.md's built-in column for the
+# release (tests/lib/builtin-cells.sh), itself checked against the built-in by
 # tests/e2e/e2e-builtin-compare.sh: [keys] where `ssh-keygen -D` reports an
 # error for the PIN-protected signature certificate's key (0.23), else [typo]
 # where the built-in sends a PIN with a letter to the card and loses a try.
@@ -36,7 +36,7 @@ if [ "${1:-}" != "--in-card" ]; then
 	elif [ "${burn_cell#wrong characters burn a try}" != "$burn_cell" ]; then
 		plugin_step=typo
 	else
-		clients_fail prerequisites "no step of this scenario is the plugin's alone with OpenSC $OPENSC_JPKI_VERSION's built-in (README: ssh '$ssh_cell'; impossible PINs '$burn_cell'): the negative control could not prove the plugin is used"
+		clients_fail prerequisites "no step of this scenario is the plugin's alone with OpenSC $OPENSC_JPKI_VERSION's built-in (doc/comparison.md: ssh '$ssh_cell'; impossible PINs '$burn_cell'): the negative control could not prove the plugin is used"
 	fi
 fi
 clients_start "$here/e2e-ssh.sh" "${plugin_step:-}" "${1:-}"

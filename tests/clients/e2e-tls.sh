@@ -43,7 +43,7 @@ grep -q 'Digital Signature' "$clients_tmp/auth-ext" && grep -q 'TLS Web Client A
 
 # --- token ---------------------------------------------------------------------
 # p11-kit skips per-user module files for root, so what is used here is Debian's
-# system-wide file, shipped by opensc-pkcs11; the README tells users the same.
+# system-wide file, shipped by opensc-pkcs11; doc/clients.md tells users the same.
 p11kit_module=/usr/share/p11-kit/modules/opensc-pkcs11.module
 grep -q '^module: *opensc-pkcs11.so' "$p11kit_module" 2>/dev/null ||
 	clients_fail prerequisites "$p11kit_module missing (package opensc-pkcs11)"

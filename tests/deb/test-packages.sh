@@ -74,6 +74,11 @@ for f in /usr/bin/opensc-jpki-config /usr/share/doc/opensc-jpki/examples/opensc-
 	/usr/share/doc/opensc-jpki/README.Debian /usr/bin/jpki-sim /usr/bin/jpki-sim-gen /usr/bin/jpki-sim-with-card; do
 	check "installed: $f" [ -e "$f" ]
 done
+# The README and the pages it links (doc/), gzipped or not as dh_compress left them.
+for f in README install releases pins clients comparison benchmark packages virtual-card; do
+	case $f in README) f=/usr/share/doc/opensc-jpki/$f.md ;; *) f=/usr/share/doc/opensc-jpki/doc/$f.md ;; esac
+	check "installed: $f (or .gz)" sh -c "[ -e '$f' ] || [ -e '$f.gz' ]"
+done
 check "the example names the installed module" contains /usr/share/doc/opensc-jpki/examples/opensc-jpki.conf "module = $module;"
 depends=$(dpkg-query -W -f '${Depends}' opensc-jpki)
 libopensc_pkg=$(dpkg-query -S "$libopensc" | sed -n '1s/[:,].*//p')

@@ -1,18 +1,18 @@
 #!/bin/sh
-# Issues 11 and 12: every non-empty cell of the README's "What works" column
-# for the installed OpenSC release ("built-in `jpki` (OpenSC X.Y.Z)") is
-# checked here against that release's built-in itself: Debian's stock
-# opensc.conf (tests/harness/with-card.sh --conf builtin), the stock tools,
-# the virtual card. The test does not assume what the built-in does: each
-# check measures it, words what it saw the way the README words it, and
-# requires the README's cell for this release to say exactly that
+# Issues 11 and 12: every non-empty cell of the "What works" column of
+# doc/comparison.md for the installed OpenSC release ("built-in `jpki`
+# (OpenSC X.Y.Z)") is checked here against that release's built-in itself:
+# Debian's stock opensc.conf (tests/harness/with-card.sh --conf builtin), the
+# stock tools, the virtual card. The test does not assume what the built-in
+# does: each check measures it, words what it saw the way doc/comparison.md
+# words it, and requires the page's cell for this release to say exactly that
 # (tests/lib/builtin-cells.sh). Where the plugin's cell differs, the same check
 # runs again with the plugin before `internal` (--conf plugin-first) and
 # asserts the plugin's behaviour, which is the same on every release.
 #
 # Each check prints one line, "ok: <row>: what was shown" or
-# "FAIL[<row>]: why"; a README cell that does not match what the built-in
-# did fails with both.
+# "FAIL[<row>]: why"; a cell of doc/comparison.md that does not match what
+# the built-in did fails with both.
 #
 # Cases (each a fresh virtual card; a normal identity and a small one, whose
 # authentication certificate and its CA are 512-bit keys under 256 bytes):
@@ -34,7 +34,7 @@
 set -u
 me=e2e-builtin-compare
 
-# Each check names its row of the README table by the row's first words.
+# Each check names its row of doc/comparison.md's table by its first words.
 C_DETECT='detection: every known'
 C_GLITCH='a glitch during detection'
 C_SHARED='the card shared with other processes'
@@ -175,14 +175,15 @@ bad() { # cell, why
 is_builtin() { [ "$conf" = builtin ]; }
 # shellcheck source=../lib/builtin-cells.sh
 . "$top_srcdir/tests/lib/builtin-cells.sh"
-# cell ROW SEEN DETAIL: the built-in did SEEN (worded as a README cell); the
-# README's cell of ROW for this OpenSC release must say the same.
+# cell ROW SEEN DETAIL: the built-in did SEEN (worded as a cell of
+# doc/comparison.md); the page's cell of ROW for this OpenSC release must say
+# the same.
 cell() {
 	want=$(builtin_cell "$1" 2>&1) || { bad "$1" "$want"; return; }
 	if [ "$2" = "$want" ]; then
 		ok "$1" "$2: $3"
 	else
-		bad "$1" "the README says the built-in of OpenSC $OPENSC_JPKI_VERSION does '$want'; measured: '$2' ($3)"
+		bad "$1" "doc/comparison.md says the built-in of OpenSC $OPENSC_JPKI_VERSION does '$want'; measured: '$2' ($3)"
 	fi
 }
 stat() { # an INS never sent has no line
@@ -302,8 +303,8 @@ p11() { # mode -> $work/p11.out (KEY=VALUE)
 		"$JPKI_IDENTITY/pins" >"$work/p11.log" 2>&1
 }
 p11v() { sed -n "s/^$1=//p" "$work/p11.out"; }
-# The token serial in $work/dump: the built-in's 00000000, as the README's
-# cell says, or the plugin's, the authentication certificate's.
+# The token serial in $work/dump: the built-in's 00000000, as the cell of
+# doc/comparison.md says, or the plugin's, the authentication certificate's.
 dump_serial() { # which card (words for the messages)
 	serial=$(sed -n 's/^[[:space:]]*Serial number *: *//p' "$work/dump")
 	if ! is_builtin; then
@@ -326,8 +327,8 @@ tools)
 	if is_builtin; then
 		cell "$C_APDUS" "$count APDUs for \`--dump\`" "a fresh pkcs15-tool --dump on a fresh card"
 	else
-		# The built-in's count on this release, as the README has it (checked
-		# against the built-in itself by the builtin run of this case).
+		# The built-in's count on this release, as doc/comparison.md has it
+		# (checked against the built-in itself by the builtin run of this case).
 		theirs=$(builtin_cell "$C_APDUS" | sed -n 's/^\([0-9][0-9]*\) APDUs.*/\1/p')
 		[ -n "$theirs" ] && [ "$count" -lt "$theirs" ] && ok "$C_APDUS" "pkcs15-tool --dump took $count APDUs (built-in: $theirs)" ||
 			bad "$C_APDUS" "pkcs15-tool --dump took $count APDUs, not fewer than the built-in's '${theirs:-?}'"

@@ -10,6 +10,6 @@ dist_check_SCRIPTS += tests/e2e/e2e-jpki-valgrind.sh
 # each key's own size once its certificate is read (issue #11)
 E2E_TESTS += tests/e2e/e2e-key-size.sh
 dist_check_SCRIPTS += tests/e2e/e2e-key-size.sh
-# every built-in cell of the README's "What works" table, against the built-in (issue #11)
+# every built-in cell of doc/comparison.md's "What works" table, against the built-in (issue #11)
 E2E_TESTS += tests/e2e/e2e-builtin-compare.sh
 dist_check_SCRIPTS += tests/e2e/e2e-builtin-compare.sh

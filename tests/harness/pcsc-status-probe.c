@@ -7,7 +7,7 @@
  * makes it mark the reader removed and drop the card's tokens, closing every
  * PKCS#11 session on them, until its next reader enumeration. pcsc-lite 2.5's
  * client library (Debian sid's 2.5.3) gives such answers now and then while
- * other clients start and poll the readers (README.md says why); 2.3.3
+ * other clients start and poll the readers (doc/releases.md says why); 2.3.3
  * (trixie) and 1.9.9 (bookworm) never did here.
  * scripts/test.sh runs this through tests/harness/pcsc-race.sh to tell a
  * test that failed on that from one that failed on its own.

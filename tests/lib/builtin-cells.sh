@@ -1,13 +1,15 @@
-# Sourced: what the README's "What works" table says OpenSC's built-in jpki
-# driver does, in the column of one OpenSC release. The comparison tests read
-# their expectation of the built-in from here, so a release whose built-in
-# behaves differently needs its own column, measured, not an edited test.
+# Sourced: what the "What works" table of doc/comparison.md says OpenSC's
+# built-in jpki driver does, in the column of one OpenSC release. The
+# comparison tests read their expectation of the built-in from here, so a
+# release whose built-in behaves differently needs its own column, measured,
+# not an edited test.
 #
 #   builtin_cell ROW [VERSION]
 # ROW is the start of the row's first cell (the feature), matched literally;
 # VERSION defaults to $OPENSC_JPKI_VERSION (the installed libopensc's). Prints
 # the cell, surrounding blanks trimmed; status 1, with a message on stderr,
-# when the README has no column for VERSION or no (or more than one) such row.
+# when doc/comparison.md has no column for VERSION or no (or more than one)
+# such row.
 # Needs $top_srcdir.
 
 builtin_cell() {
@@ -19,7 +21,7 @@ builtin_cell() {
 		column == 0 {
 			for (i = 2; i < NF; i++)
 				if (index($i, "built-in") && index($i, "(OpenSC " version ")")) column = i
-			if (column == 0) { print "builtin_cell: README has no built-in column for OpenSC " version > "/dev/stderr"; bad = 1; exit }
+			if (column == 0) { print "builtin_cell: doc/comparison.md has no built-in column for OpenSC " version > "/dev/stderr"; bad = 1; exit }
 			next
 		}
 		index(trim($2), row) == 1 { found++; cell = trim($column) }
@@ -27,5 +29,5 @@ builtin_cell() {
 			if (bad) exit 1
 			if (found != 1) { print "builtin_cell: " found + 0 " rows start with \"" row "\"" > "/dev/stderr"; exit 1 }
 			print cell
-		}' FS='|' "${top_srcdir:?}/README.md"
+		}' FS='|' "${top_srcdir:?}/doc/comparison.md"
 }

@@ -41,6 +41,10 @@ tests_lib_test_simreader_LDADD = tests/lib/libtestworld.la $(OPENSC_LIBS) $(OPEN
 endif
 
 dist_check_SCRIPTS += tests/lib/valgrind-check.sh
+
+# The README's links and those of the pages behind it (doc/) lead somewhere.
+UNIT_TESTS += tests/lib/test-doc-links.sh
+dist_check_SCRIPTS += tests/lib/test-doc-links.sh
 EXTRA_DIST += tests/lib/opensc-conf.sh tests/lib/valgrind.supp \
 	tests/lib/builtin-cells.sh tests/lib/tool-output.sh
 

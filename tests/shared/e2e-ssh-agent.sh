@@ -21,7 +21,7 @@
 #                 raw signature is refused (the card's PIN state was ended).
 #                 (A wrong 6-16 character value typed there does reach the
 #                 signature PIN: OpenSC refuses it for the authentication
-#                 token before the plugin sees it; README, "A PIN is spent
+#                 token before the plugin sees it; doc/pins.md, "A PIN is spent
 #                 only on the PIN it was typed for".)
 #
 # Exit status 0 when every check passes, 1 otherwise (never 77).
