@@ -26,26 +26,9 @@ check)
 		fail "this source package is for OpenSC $release, but the installed libopensc is $installed and opensc/ holds $in_tree"
 	echo "opensc-release: OpenSC $release (libopensc $(lib), tree $tree)" ;;
 features)
-	tree=$2
-	# opensc-tool --info lists zlib, openssl and pcsc. Secure messaging it
-	# does not list; only a libopensc built with ENABLE_SM holds the message
-	# of its SM module loader (card.c, 0.23 to 0.27).
-	marker="try to load SM module"
-	grep -q "$marker" "$tree/src/libopensc/card.c" ||
-		fail "card.c no longer says \"$marker\": cannot tell whether libopensc was built with ENABLE_SM"
-	info=$(opensc-tool --info 2>/dev/null | sed -n 's/^Enabled features://p')
-	[ -n "$info" ] || fail "opensc-tool --info printed no 'Enabled features' line"
-	macros=""
-	! grep -q "$marker" "$(lib)" || macros="$macros -DENABLE_SM"
-	case " $info " in *" openssl "*) macros="$macros -DENABLE_OPENSSL" ;; esac
-	case " $info " in *" zlib "*) macros="$macros -DENABLE_ZLIB" ;; esac
-	case " $info " in *" pcsc("*|*" pcsc "*) macros="$macros -DENABLE_PCSC" ;; esac
-	for macro in $macros; do
-		grep -q "AC_DEFINE(\[${macro#-D}\]" "$tree/configure.ac" ||
-			fail "$macro, from the installed OpenSC, is not a macro of the tree in $tree"
-	done
-	echo "opensc-release: feature macros:$macros" >&2
-	echo "${macros# }" ;;
+	macros=$(sh "$scripts/opensc-features.sh" "$2" | tr '\n' ' ')
+	echo "opensc-release: feature macros: $macros" >&2
+	echo "${macros% }" ;;
 depends|breaks)
 	# The package that holds the libopensc the module links against
 	# (opensc-pkcs11 in bookworm, trixie and sid), pinned to its upstream

@@ -11,7 +11,11 @@ say() { echo "demo: $*" >&2; }
 # would install), so an unsupported system is refused before it is changed.
 say "checking which OpenSC release this system has"
 opensc=""
-if command -v dpkg-query >/dev/null 2>&1; then
+if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
+	# An OpenSC not from Debian's packages: its library says which it is.
+	opensc=$("$top/scripts/opensc-version.sh") ||
+		{ say "OPENSC_JPKI_OPENSC_SRC is set, but no OpenSC is installed: install it first"; exit 1; }
+elif command -v dpkg-query >/dev/null 2>&1; then
 	if [ "$(dpkg-query -W -f '${db:Status-Status}' opensc-pkcs11 2>/dev/null || true)" = installed ]; then
 		opensc=$(dpkg-query -W -f '${Version}' opensc-pkcs11)
 	else
@@ -33,10 +37,12 @@ else
 	say "cannot tell the OpenSC release before building; configure will check it"
 fi
 
-# fetch-opensc-src.sh says so itself when it adds an apt source.
+# fetch-opensc-src.sh says so itself when it adds an apt source. With
+# OPENSC_JPKI_OPENSC_SRC=DIR the system's own OpenSC stays, and DIR is its
+# source (install-deps.sh).
 say "installing the Debian packages to build and run the demo, and fetching the OpenSC source (scripts/install-deps.sh --demo)"
 "$top/scripts/install-deps.sh" --demo
-say "OpenSC source tree: $("$top/scripts/fetch-opensc-src.sh")"
+say "OpenSC source tree: ${OPENSC_JPKI_OPENSC_SRC:-$("$top/scripts/fetch-opensc-src.sh")}"
 say "building (scripts/build.sh plain: autoreconf, configure, make in build/plain)"
 "$top/scripts/build.sh" plain
 b=$top/build/plain

@@ -6,6 +6,10 @@
 #   install-deps.sh [--demo]   --demo: only what scripts/demo.sh needs (no
 #                              clang, valgrind or the test clients, such as
 #                              openssh-server, of packages-extra.txt)
+# With OPENSC_JPKI_OPENSC_SRC=DIR (an OpenSC not from Debian's packages: built
+# from source, or another distribution's) no Debian OpenSC package is
+# installed over the system's, and DIR, the source tree of exactly that
+# OpenSC, is taken instead of fetching one (configure checks its version).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 demo=no
@@ -17,8 +21,20 @@ demo=no
 packages="
 build-essential autoconf automake libtool pkg-config dpkg-dev
 libssl-dev libcmocka-dev libpcsclite-dev zlib1g-dev
-opensc opensc-pkcs11 pcscd vsmartcard-vpcd openssl util-linux procps iproute2
+pcscd vsmartcard-vpcd openssl util-linux procps iproute2
 "
+if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
+	[ -f "$OPENSC_JPKI_OPENSC_SRC/src/libopensc/opensc.h" ] ||
+		{ echo "install-deps: OPENSC_JPKI_OPENSC_SRC=$OPENSC_JPKI_OPENSC_SRC is no OpenSC source tree (no src/libopensc/opensc.h)" >&2; exit 1; }
+	"$here/opensc-version.sh" >/dev/null ||
+		{ echo "install-deps: OPENSC_JPKI_OPENSC_SRC is set, but no OpenSC is installed: install it first (its libopensc, opensc-tool, pkcs15-tool, pkcs11-tool, opensc-pkcs11.so)" >&2; exit 1; }
+	for tool in opensc-tool pkcs15-tool pkcs11-tool; do
+		command -v "$tool" >/dev/null 2>&1 ||
+			{ echo "install-deps: OPENSC_JPKI_OPENSC_SRC is set, but the installed OpenSC has no $tool on PATH" >&2; exit 1; }
+	done
+else
+	packages="$packages opensc opensc-pkcs11"
+fi
 if [ "$demo" = no ]; then
 	# The sanitizer and fuzzing builds, valgrind, and the real clients.
 	packages="$packages clang libclang-rt-dev valgrind"
@@ -49,4 +65,4 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
-"$here/fetch-opensc-src.sh" >/dev/null
+[ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ] || "$here/fetch-opensc-src.sh" >/dev/null

@@ -1,20 +1,31 @@
 #!/bin/sh
-# The OpenSC releases this source tree is made for, in one place (configure and
-# demo.sh ask here).
-#   opensc-supported.sh VERSION   exit 0: supported (silent), or between two
-#                                 supported releases (a warning on stderr);
+# The OpenSC releases this source tree is proven on, in one place (configure,
+# demo.sh and build-deb.sh ask here), and how each is proven:
+#   0.23.0, 0.26.1, 0.27.1    Debian 12, 13 and sid's own packages: the whole
+#                             suite (scripts/release-matrix.sh, deb-matrix.sh)
+#   0.22.0 ... 0.27.1, and    the upstream release built from source in a
+#   pre-releases 0.25.0-rc1,  clean chroot (scripts/upstream-matrix.sh), the
+#   0.27.0-rc1                pre-releases being what Ubuntu 24.04 and 26.04
+#                             ship (0.25.0~rc1, 0.27.0~rc1)
+# OpenSC master as of 14c80b0 reports 0.27.1 and is proven the same way; what
+# tells it from 0.27.1 is asked of the headers (configure) and of the running
+# library (src/module-guard.h), not of the version.
+#   opensc-supported.sh VERSION   exit 0: proven (silent), or within the range
+#                                 but not proven (a warning on stderr);
 #                                 exit 1: refused, with the reason on stderr
-#   opensc-supported.sh --list    prints the supported releases, one line
-# VERSION may be a Debian package version (1:0.26.1-3+b1): the upstream part counts.
+#   opensc-supported.sh --list    prints the proven releases, one line
+# VERSION is what a libopensc says (0.27.0rc1, 0.25.0-rc1) or a package
+# version (1:0.26.1-3+b1, 0.25.0~rc1-1ubuntu0.2): the epoch and a
+# distribution's revision go; a pre-release stays one.
 # Releases outside the range are refused because struct layouts and signatures
-# change between OpenSC releases (see README): a module built against a release
-# nobody compiled it for does not fail cleanly, it corrupts memory.
+# change between OpenSC releases (doc/releases.md): a module built against a
+# release nobody compiled it for does not fail cleanly, it corrupts memory.
 set -eu
-supported="0.23.0 0.26.1 0.27.1"
-oldest=0.23.0
+supported="0.22.0 0.23.0 0.24.0 0.25.0-rc1 0.25.1 0.26.0 0.26.1 0.27.0-rc1 0.27.1"
+oldest=0.22.0
 newest=0.27.1
 
-list() { echo "$supported" | sed 's/ \([^ ]*\)$/ and \1/; s/ \([^ ]*\) and/, \1 and/g'; }
+list() { echo "$supported" | awk '{ for (i = 1; i <= NF; i++) printf "%s%s", $i, (i == NF ? "\n" : i == NF - 1 ? " and " : ", ") }'; }
 
 # 0.26.1 -> 26001 (major*1000000 + minor*1000 + fix); fails on anything else.
 number() {
@@ -28,25 +39,32 @@ number() {
 	echo $(( major * 1000000 + minor * 1000 + fix ))
 }
 
+# VERSION as "N.N.N" or "N.N.N-TAG" for a pre-release (rc1, beta2...), however
+# it was written; nothing for a form it cannot read.
+normalise() {
+	echo "$1" | sed 's/^[0-9]*://' | sed -n '
+		s/^\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\)[~-]\{0,1\}\(\(rc\|alpha\|beta\|pre\)[0-9]*\)\([^0-9].*\)\{0,1\}$/\1-\2/p; t
+		s/^\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\)\([-+~].*\)\{0,1\}$/\1/p'
+}
+
 [ $# -eq 1 ] || { echo "usage: opensc-supported.sh VERSION|--list" >&2; exit 2; }
 if [ "$1" = --list ]; then
 	list
 	exit 0
 fi
-# Debian's epoch and revision, and suffixes such as +dfsg or ~rc1, go.
-version=$(echo "$1" | sed 's/^[0-9]*://; s/[^0-9.].*$//')
-n=$(number "$version") || { echo "OpenSC version '$1' is not of the form N.N.N; opensc-jpki is made for OpenSC $(list)" >&2; exit 1; }
-for s in $supported; do
-	[ "$version" = "$s" ] || continue
-	# A pre-release (Debian's 0.27.1~rc1, upstream's 0.27.1-rc1) is not the release.
-	case "$1" in
-		*~*|*rc[0-9]*) echo "OpenSC $1 is a pre-release of $s, untested: opensc-jpki is made for OpenSC $(list)" >&2 ;;
-	esac
-	exit 0
-done
+version=$(normalise "$1")
+release=${version%%-*}
+n=$(number "$release") || { echo "OpenSC version '$1' is not of the form N.N.N; opensc-jpki is made for OpenSC $(list)" >&2; exit 1; }
 if [ "$n" -lt "$(number $oldest)" ] || [ "$n" -gt "$(number $newest)" ]; then
-	echo "OpenSC $version is not supported: opensc-jpki is made for OpenSC $(list) (struct layouts differ between releases)" >&2
+	echo "OpenSC $1 is not supported: opensc-jpki is made for OpenSC $(list) (struct layouts differ between releases)" >&2
 	exit 1
 fi
-echo "OpenSC $version is untested: opensc-jpki is made for OpenSC $(list)" >&2
+for s in $supported; do
+	[ "$version" != "$s" ] || exit 0
+done
+if [ "$version" != "$release" ]; then
+	echo "OpenSC $1 is a pre-release of $release, untested: opensc-jpki is made for OpenSC $(list)" >&2
+else
+	echo "OpenSC $1 is untested: opensc-jpki is made for OpenSC $(list)" >&2
+fi
 exit 0

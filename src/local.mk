@@ -12,7 +12,7 @@ lib_LTLIBRARIES += src/opensc-jpki.la
 src_opensc_jpki_la_SOURCES = src/module.c src/module-guard.c src/module-guard.h
 src_opensc_jpki_la_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS)
 src_opensc_jpki_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined -Wl,-z,defs \
-	-export-symbols-regex '^(sc_module_init|sc_driver_version|sc_pkcs15_init_func_ex)$$'
+	-export-symbols-regex '^(sc_module_init|sc_driver_version|sc_pkcs15_init_func_ex|opensc_jpki_refusal)$$'
 # -z defs: a symbol libopensc does not export fails the link, not the dlopen.
 src_opensc_jpki_la_LIBADD = src/libjpki-core.la $(OPENSC_LIBS) $(OPENSSL_LIBS)
 

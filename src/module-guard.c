@@ -3,12 +3,14 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "libopensc/opensc.h"
 #include "libopensc/log.h"
 
+#include "common/opensc-compat.h"
 #include "module-guard.h"
 
 /* Tests build a second module that pretends to come from another release. */
@@ -18,37 +20,102 @@
 #define BUILT_FOR OPENSC_JPKI_BUILT_FOR
 #endif
 
+/* What the probe's pin_cmd leaves in data->pin1.tries_left: no card has so
+ * many tries. */
+#define PROBE_TRIES_MARK 0x4A504B49
+
 const char *module_guard_built_for(void)
 {
 	return BUILT_FOR;
 }
 
-bool module_guard_running_matches(void)
+/* The probe card's pin_cmd: touches nothing but data. Where the library
+ * calls it with one argument more or fewer than declared here (the very
+ * mismatch probed for), the argument is never read, which the C calling
+ * conventions of every platform OpenSC runs on allow (the caller cleans up). */
+static int probe_pin_cmd(COMPAT_PIN_CMD_OP_PARAMS)
+{
+	(void)card;
+	data->pin1.tries_left = PROBE_TRIES_MARK;
+	return SC_ERROR_NOT_SUPPORTED;
+}
+
+/* Whether the running sc_verify() takes the tries from data->pin1.tries_left
+ * (OpenSC master: its pin_cmd has no tries_left) rather than handing its
+ * tries_left pointer down to the driver's pin_cmd (0.22.0 to 0.27.1). The
+ * card exists only here: a zeroed sc_card whose ctx has debug level 0 (so
+ * sc_pin_cmd logs nothing) and whose ops hold only probe_pin_cmd; sc_pin_cmd
+ * reads nothing else of them on any release, and sends nothing. */
+static bool library_pin_cmd_has_tries_left(void)
+{
+	static struct sc_context ctx;
+	static struct sc_card card;
+	static struct sc_card_operations ops;
+	int tries = -1;
+
+	ops.pin_cmd = probe_pin_cmd;
+	card.ctx = &ctx;
+	card.ops = &ops;
+	(void)sc_verify(&card, SC_AC_CHV, 0, NULL, 0, &tries);
+	return tries != PROBE_TRIES_MARK;
+}
+
+/* What this module's pin_cmd was compiled as. A test build believes the
+ * other convention (tests/module/local.mk). */
+#if defined(HAVE_OPENSC_PIN_CMD_TRIES_LEFT) != defined(OPENSC_JPKI_TEST_OTHER_PIN_CMD)
+#define MODULE_PIN_CMD_HAS_TRIES_LEFT true
+#else
+#define MODULE_PIN_CMD_HAS_TRIES_LEFT false
+#endif
+
+static char refusal_reason[320];
+
+static const char *find_refusal(void)
 {
 	const char *running = sc_get_version();
 
-	return running != NULL && strcmp(running, BUILT_FOR) == 0;
+	if (running == NULL || strcmp(running, BUILT_FOR) != 0) {
+		snprintf(refusal_reason, sizeof refusal_reason,
+		         "opensc-jpki: refused: built for OpenSC %s, running in OpenSC %s; rebuild the plugin against this OpenSC",
+		         BUILT_FOR, running != NULL ? running : "(no version)");
+		return refusal_reason;
+	}
+	if (library_pin_cmd_has_tries_left() == MODULE_PIN_CMD_HAS_TRIES_LEFT)
+		return NULL;
+	if (MODULE_PIN_CMD_HAS_TRIES_LEFT)
+		snprintf(refusal_reason, sizeof refusal_reason,
+		         "opensc-jpki: refused: built for OpenSC %s, whose pin_cmd takes tries_left; the running libopensc "
+		         "also says %s, but its pin_cmd has none: an OpenSC after 0.27.1 (upstream PR #3589). Rebuild the "
+		         "plugin against this OpenSC's source", BUILT_FOR, running);
+	else
+		snprintf(refusal_reason, sizeof refusal_reason,
+		         "opensc-jpki: refused: built for an OpenSC after 0.27.1 that says %s, whose pin_cmd has no "
+		         "tries_left (upstream PR #3589); the running libopensc also says %s, but its pin_cmd takes "
+		         "tries_left. Rebuild the plugin against this OpenSC's source", BUILT_FOR, running);
+	return refusal_reason;
 }
 
-static char refusal_reason[160];
-
-static const char *refusal(void)
+const char *module_guard_refusal(void)
 {
-	snprintf(refusal_reason, sizeof refusal_reason,
-	         "opensc-jpki: refused: built for OpenSC %s, running in OpenSC %s; rebuild the plugin against this OpenSC",
-	         BUILT_FOR, sc_get_version());
-	return refusal_reason;
+	static bool asked;
+	static const char *answer;
+
+	if (!asked) {
+		answer = find_refusal();
+		asked = true;
+	}
+	return answer;
 }
 
 static int refuse_card(sc_card_t *card)
 {
-	sc_log(card->ctx, "%s", refusal());
+	sc_log(card->ctx, "%s", module_guard_refusal());
 	return 0;
 }
 
 static int refuse_init(sc_card_t *card)
 {
-	sc_log(card->ctx, "%s", refusal());
+	sc_log(card->ctx, "%s", module_guard_refusal());
 	return SC_ERROR_WRONG_CARD;
 }
 

@@ -21,6 +21,7 @@
 EXPORTED const char *sc_driver_version(void);
 EXPORTED void *sc_module_init(const char *name);
 EXPORTED int sc_pkcs15_init_func_ex(sc_pkcs15_card_t *p15card, struct sc_aid *aid);
+EXPORTED const char *opensc_jpki_refusal(void);
 
 /* OpenSC only loads a module whose answer begins with its own version; we answer
  * the version we were compiled against, never the running one. */
@@ -32,7 +33,7 @@ const char *sc_driver_version(void)
 void *sc_module_init(const char *name)
 {
 	module_config_set_name(name);
-	if (!module_guard_running_matches())
+	if (module_guard_refusal() != NULL)
 		return module_guard_refusing_driver();
 	return (void *)mynumber_get_driver;
 }
@@ -40,10 +41,17 @@ void *sc_module_init(const char *name)
 int sc_pkcs15_init_func_ex(sc_pkcs15_card_t *p15card, struct sc_aid *aid)
 {
 	/* p15card->card and card->ctx are first members in every release. */
-	if (!module_guard_running_matches()) {
-		sc_log(p15card->card->ctx, "opensc-jpki: emulator refused: built for OpenSC %s, running %s",
-		       module_guard_built_for(), sc_get_version());
+	if (module_guard_refusal() != NULL) {
+		sc_log(p15card->card->ctx, "%s (the PKCS#15 emulator)", module_guard_refusal());
 		return SC_ERROR_WRONG_CARD;
 	}
 	return mynumber_pkcs15emu_init_ex(p15card, aid);
+}
+
+/* Not OpenSC's: for opensc-jpki-config status, which cannot tell from
+ * versions alone (module-guard.h). NULL when the module may run in the
+ * libopensc it was loaded with, else the line it logs when it refuses. */
+const char *opensc_jpki_refusal(void)
+{
+	return module_guard_refusal();
 }

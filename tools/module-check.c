@@ -253,7 +253,8 @@ static int compare_versions(void *handle, struct module_check_result *out)
 {
 	const char *(*driver_version)(void);
 	const char *(*opensc_version)(void);
-	const char *built_for, *running;
+	const char *(*refusal)(void);
+	const char *built_for, *running, *why_not;
 	char why[sizeof out->detail];
 	size_t i;
 
@@ -276,6 +277,12 @@ static int compare_versions(void *handle, struct module_check_result *out)
 	/* The rule of src/module-guard.c: equal, not a prefix as OpenSC's own check. */
 	if (running == NULL || strcmp(running, built_for) != 0)
 		return set_verdict(out, MODULE_CHECK_OTHER_VERSION, NULL);
+	/* Same version, and yet another interface (OpenSC master reports 0.27.1):
+	 * only the module can tell, by asking the library (module-guard.h).
+	 * Modules from before it could ask have no opensc_jpki_refusal. */
+	*(void **)&refusal = dlsym(handle, "opensc_jpki_refusal");
+	if (refusal != NULL && (why_not = refusal()) != NULL)
+		return set_verdict(out, MODULE_CHECK_OTHER_INTERFACE, why_not);
 	return set_verdict(out, MODULE_CHECK_USABLE, NULL);
 }
 

@@ -32,6 +32,7 @@ enum module_check_verdict {
 	MODULE_CHECK_CANNOT_LOAD,     /* the dynamic linker refuses it: see detail */
 	MODULE_CHECK_NOT_PLUGIN,      /* loads, but lacks an entry point: see detail */
 	MODULE_CHECK_OTHER_VERSION,   /* built for built_for, the running libopensc is running */
+	MODULE_CHECK_OTHER_INTERFACE, /* same version, but the module refuses the running libopensc: see detail */
 	MODULE_CHECK_TIMEOUT,         /* loading took longer than timeout seconds: the child was killed */
 	MODULE_CHECK_CRASHED,         /* loading killed the child with signal */
 	MODULE_CHECK_EXITED,          /* loading ended the child (exit_status) before it had a verdict */
@@ -47,8 +48,8 @@ struct module_check_result {
 	int exit_status;        /* EXITED: the child's exit status */
 	char library[64];       /* OTHER_SONAME: the missing library, "libopensc.so.N" */
 	char detail[512];       /* see the verdicts; the dynamic linker's words lack the module path */
-	char built_for[64];     /* USABLE, OTHER_VERSION: the module's sc_driver_version() */
-	char running[64];       /* USABLE, OTHER_VERSION: the running sc_get_version(), "" when NULL */
+	char built_for[64];     /* USABLE, OTHER_VERSION, OTHER_INTERFACE: the module's sc_driver_version() */
+	char running[64];       /* USABLE, OTHER_VERSION, OTHER_INTERFACE: the running sc_get_version(), "" when NULL */
 };
 
 /* Checks the module at path in a child process, which:

@@ -301,6 +301,11 @@ static void warn_module(const char *module, const struct module_check_result *ch
 		        "will not use the plugin; " REBUILD_ADVICE "\n", module, check->built_for,
 		        check->running[0] != '\0' ? check->running : "of no known version");
 		break;
+	case MODULE_CHECK_OTHER_INTERFACE:
+		fprintf(stderr, PROGRAM ": warning: %s was built for OpenSC %s, and the installed OpenSC says %s too, but "
+		        "the module refuses it (%s), so OpenSC will not use the plugin; " REBUILD_ADVICE "\n", module,
+		        check->built_for, check->running, check->detail);
+		break;
 	default:
 		warn_file(module, check);
 		break;

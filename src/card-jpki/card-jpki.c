@@ -368,8 +368,9 @@ static void after_failed_verify(sc_card_t *card, int ref)
 
 /* The ops table's pin_cmd: the PIN command and what follows it, in one
  * transaction. */
-static int mynumber_pin_cmd_op(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
+static int mynumber_pin_cmd_op(COMPAT_PIN_CMD_OP_PARAMS)
 {
+	int *tries_left = COMPAT_PIN_CMD_OP_TRIES_LEFT;
 	bool was_believed;
 	int r;
 

@@ -1,6 +1,6 @@
 /*
  * What differs between the OpenSC releases this module builds against
- * (0.23, 0.26, 0.27), each difference named once. configure finds them in the
+ * (0.22.0 to master), each difference named once. configure finds them in the
  * headers of the OpenSC tree it builds against (member and prototype checks,
  * config.h's HAVE_OPENSC_*), never by comparing version numbers; a difference
  * the headers show by a macro of their own is tested with #ifdef here. The
@@ -24,6 +24,35 @@
 typedef unsigned long *compat_read_flags_t;
 #else
 typedef unsigned long compat_read_flags_t;
+#endif
+
+/* sc_card_operations.pin_cmd and sc_pin_cmd(): up to 0.27.1 both take an
+ * int *tries_left besides data->pin1.tries_left; OpenSC master (upstream PR
+ * #3589) dropped it, and the tries travel in data->pin1.tries_left alone. A
+ * pin_cmd op is declared with COMPAT_PIN_CMD_OP_PARAMS (card, data and, where
+ * the release has one, the pointer) and reads the pointer as
+ * COMPAT_PIN_CMD_OP_TRIES_LEFT (NULL where there is none); a caller uses
+ * compat_pin_cmd(), which fills *tries_left (when not NULL) on every release. */
+#ifdef HAVE_OPENSC_PIN_CMD_TRIES_LEFT
+#define COMPAT_PIN_CMD_OP_PARAMS sc_card_t *card, struct sc_pin_cmd_data *data, int *compat_tries_left
+#define COMPAT_PIN_CMD_OP_TRIES_LEFT compat_tries_left
+
+static inline int compat_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	return sc_pin_cmd(card, data, tries_left);
+}
+#else
+#define COMPAT_PIN_CMD_OP_PARAMS sc_card_t *card, struct sc_pin_cmd_data *data
+#define COMPAT_PIN_CMD_OP_TRIES_LEFT NULL
+
+static inline int compat_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
+{
+	int r = sc_pin_cmd(card, data);
+
+	if (tries_left != NULL)
+		*tries_left = data->pin1.tries_left;
+	return r;
+}
 #endif
 
 /* The padding the card applies when it signs: PKCS#1 v1.5 type 01. From

@@ -170,7 +170,7 @@ static int query_pin(sc_pkcs15_card_t *p15card, const struct key_desc *desc, str
 	query.pin_type = SC_AC_CHV;
 	query.pin_reference = desc->id;
 	status->tries_left = -1;
-	r = sc_pin_cmd(p15card->card, &query, &status->tries_left);
+	r = compat_pin_cmd(p15card->card, &query, &status->tries_left);
 	LOG_TEST_RET(p15card->card->ctx, r, "cannot query the PIN's tries");
 	status->logged_in = query.pin1.logged_in;
 	return SC_SUCCESS;

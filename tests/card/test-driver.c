@@ -62,7 +62,7 @@ static int pin_cmd(struct test_world *w, int cmd, int ref, const char *pin, cons
 	data.pin1.len = pin != NULL ? strlen(pin) : 0;
 	data.pin2.data = (const u8 *)new_pin;
 	data.pin2.len = new_pin != NULL ? strlen(new_pin) : 0;
-	return sc_pin_cmd(w->card, &data, tries);
+	return compat_pin_cmd(w->card, &data, tries);
 }
 
 /* READ BINARYs a short-APDU read of an identity file takes: 256 bytes each. */

@@ -382,6 +382,17 @@ other_version=$("$module_info" "$other" | sed -n 's/^version=//p')
 if [ -z "$other_version" ] || [ "$other_version" = "$version" ]; then
 	die "module-info read no other version from $other"
 fi
+other_pin_cmd=$(trusted_copy "$top_builddir/tests/module/.libs/opensc-jpki-other-pin-cmd.so" opensc-jpki-other-pin-cmd.so) || exit 1
+status_of_module "$other_pin_cmd" "module built for $version with the other pin_cmd"
+case "$err" in
+	"opensc-jpki-config: warning: $other_pin_cmd was built for OpenSC $version, and the installed OpenSC says $version too, but the module refuses it (opensc-jpki: refused: built for "*"), so OpenSC will not use the plugin; $advice")
+		case "$err" in
+			*"pin_cmd"*"#3589"*"also says $version"*|*"pin_cmd"*"also says $version"*"#3589"*)
+				pass "module built for the other pin_cmd: warning says the versions agree and why it is refused" ;;
+			*) fail "module built for the other pin_cmd: the warning does not name pin_cmd and PR #3589: '$err'" ;;
+		esac ;;
+	*) fail "module built for the other pin_cmd: warning was '$err'" ;;
+esac
 status_of_module "$other" "module built for $other_version"
 expect_text "$err" "opensc-jpki-config: warning: $other was built for OpenSC $other_version, but the installed OpenSC is $version, so OpenSC will not use the plugin; $advice" \
 	"module built for $other_version: warning names both versions"

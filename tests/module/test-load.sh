@@ -10,6 +10,7 @@ conf_gen=$top_srcdir/tests/lib/opensc-conf.sh
 module_info=$top_builddir/tests/module/module-info
 other=$top_builddir/tests/module/.libs/opensc-jpki-other.so
 suffixed=$top_builddir/tests/module/.libs/opensc-jpki-suffixed.so
+other_pin_cmd=$top_builddir/tests/module/.libs/opensc-jpki-other-pin-cmd.so
 
 [ -f "$module" ] || die "no module at $module"
 [ -x "$module_info" ] || die "$module_info is not built"
@@ -20,8 +21,8 @@ expect_text "$(opensc-tool --info | sed -n 's/^OpenSC \([^ ]*\) .*/\1/p')" "$ver
 
 # ---- the module is ours ------------------------------------------------------
 expect_text "$(nm -D --defined-only "$module" | awk '{ print $2, $3 }' | sort | tr '\n' ' ')" \
-	"T sc_driver_version T sc_module_init T sc_pkcs15_init_func_ex " \
-	"module exports exactly the three entry points"
+	"T opensc_jpki_refusal T sc_driver_version T sc_module_init T sc_pkcs15_init_func_ex " \
+	"module exports exactly OpenSC's three entry points and opensc_jpki_refusal (for opensc-jpki-config status)"
 run "$module_info" "$module"
 expect_rc 0 "module-info loads the module"
 expect_text "$(printf '%s\n' "$out" | sed -n 's/^version=//p')" "$version" "sc_driver_version() is the OpenSC version it was built for"
@@ -83,5 +84,26 @@ expect_text "$(listed "$scratch/suffixed.conf" jpki-refused)" \
 grep -q "successfully loaded card driver 'mynumber'" "$scratch/suffixed.log" \
 	&& pass "module built for $version.1: OpenSC's own check let it through" \
 	|| fail "module built for $version.1: OpenSC did not load it at all (the guard was not what refused)"
+
+# ---- the same version, another pin_cmd (0.27.1 and OpenSC master): the probe --
+[ -f "$other_pin_cmd" ] || die "$other_pin_cmd is not built (make check builds it)"
+run "$module_info" "$other_pin_cmd"
+expect_text "$(printf '%s\n' "$out" | sed -n 's/^version=//p')" "$version" "other-pin-cmd module answers $version, as the library does"
+expect_text "$(printf '%s\n' "$out" | sed -n 's/^short_name=//p')" jpki-refused "other-pin-cmd module hands out the refusing driver"
+debug_conf other-pin-cmd "$other_pin_cmd"
+expect_text "$(listed "$scratch/other-pin-cmd.conf" mynumber)" "" "module built for the other pin_cmd: mynumber not listed"
+expect_text "$(listed "$scratch/other-pin-cmd.conf" jpki-refused)" \
+	"opensc-jpki (REFUSED: built for another OpenSC version; see the debug log)" \
+	"module built for the other pin_cmd: listed as jpki-refused, saying so"
+# The line is logged when OpenSC offers it a card (test-refused-card.sh); here
+# the module itself says it, through the entry point status uses.
+printf 'const char *opensc_jpki_refusal(void);\n#include <stdio.h>\nint main(void){const char *r=opensc_jpki_refusal();puts(r?r:"(none)");return 0;}\n' > "$scratch/refusal.c"
+${CC:-cc} -o "$scratch/refusal-good" "$scratch/refusal.c" "$module" "${OPENSC_JPKI_LIB:?}" 2>"$scratch/cc.err" || die "cannot build the refusal probe: $(cat "$scratch/cc.err")"
+${CC:-cc} -o "$scratch/refusal-other" "$scratch/refusal.c" "$other_pin_cmd" "$OPENSC_JPKI_LIB" 2>"$scratch/cc.err" || die "cannot build the refusal probe: $(cat "$scratch/cc.err")"
+expect_text "$("$scratch/refusal-good")" "(none)" "the module itself: no refusal in the OpenSC it was built for"
+case "$("$scratch/refusal-other")" in
+	"opensc-jpki: refused: built for "*"pin_cmd"*"#3589"*"also says $version"*|"opensc-jpki: refused: built for "*"also says $version"*"#3589"*) pass "other-pin-cmd module: refuses, naming pin_cmd and the upstream change" ;;
+	*) fail "other-pin-cmd module: refusal was '$("$scratch/refusal-other")'" ;;
+esac
 
 finish
