@@ -9,6 +9,8 @@
 #include "libopensc/opensc.h"
 #include "libopensc/pkcs15.h"
 
+#include "common/opensc-compat.h"
+
 #include "tests/lib/sim-reader.h"
 
 #include "card-scenario.h"
@@ -32,13 +34,13 @@ static int read_objects(sc_pkcs15_card_t *p15, unsigned type, int private_only)
 		switch (type) {
 		case SC_PKCS15_TYPE_CERT_X509: {
 			sc_pkcs15_cert_t *cert = NULL;
-			r = sc_pkcs15_read_certificate(p15, (sc_pkcs15_cert_info_t *)obj->data, is_private, &cert);
+			r = compat_pkcs15_read_certificate(p15, (sc_pkcs15_cert_info_t *)obj->data, is_private, &cert);
 			sc_pkcs15_free_certificate(cert);
 			break;
 		}
 		case SC_PKCS15_TYPE_DATA_OBJECT: {
 			struct sc_pkcs15_data *data = NULL;
-			r = sc_pkcs15_read_data_object(p15, (sc_pkcs15_data_info_t *)obj->data, is_private, &data);
+			r = compat_pkcs15_read_data_object(p15, (sc_pkcs15_data_info_t *)obj->data, is_private, &data);
 			sc_pkcs15_free_data_object(data);
 			break;
 		}
@@ -99,8 +101,8 @@ static int sign_with(sc_pkcs15_card_t *p15, const char *key_id_hex)
 	r = sc_pkcs15_find_prkey_by_id(p15, &id, &key);
 	if (r != SC_SUCCESS)
 		return r;
-	r = sc_pkcs15_compute_signature(p15, key, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-	                                digest, sizeof digest, signature, sizeof signature, NULL);
+	r = compat_pkcs15_compute_signature(p15, key, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
+	                                digest, sizeof digest, signature, sizeof signature);
 	return r > 0 ? SC_SUCCESS : (r == 0 ? SC_ERROR_INTERNAL : r);
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "libopensc/opensc.h"
+#include "libopensc/pkcs15.h"
 
 /* sc_card_operations.read_binary's flags: by value up to 0.23, by pointer
  * (the driver may report back through them) from 0.24. */
@@ -55,12 +56,80 @@ static inline int compat_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, 
 }
 #endif
 
+/* sc_pkcs15_read_file(): from 0.23 it is told whether the file is private
+ * (use_file_caching = public then leaves it uncached); up to 0.22 it has no
+ * such flag. */
+static inline int compat_pkcs15_read_file(struct sc_pkcs15_card *p15card, const struct sc_path *path, u8 **buf,
+                                          size_t *buflen, int private_data)
+{
+#ifdef HAVE_OPENSC_READ_FILE_PRIVATE_DATA
+	return sc_pkcs15_read_file(p15card, path, buf, buflen, private_data);
+#else
+	(void)private_data;
+	return sc_pkcs15_read_file(p15card, path, buf, buflen);
+#endif
+}
+
+/* sc_pkcs15_read_certificate(): from 0.23 told whether the certificate is
+ * private, as sc_pkcs15_read_file(); up to 0.22 not. */
+static inline int compat_pkcs15_read_certificate(struct sc_pkcs15_card *p15card,
+                                                 const struct sc_pkcs15_cert_info *info, int private_obj,
+                                                 struct sc_pkcs15_cert **cert)
+{
+#ifdef HAVE_OPENSC_READ_CERTIFICATE_PRIVATE_OBJ
+	return sc_pkcs15_read_certificate(p15card, info, private_obj, cert);
+#else
+	(void)private_obj;
+	return sc_pkcs15_read_certificate(p15card, info, cert);
+#endif
+}
+
+/* sc_pkcs15_read_data_object(): likewise. */
+static inline int compat_pkcs15_read_data_object(struct sc_pkcs15_card *p15card,
+                                                 const struct sc_pkcs15_data_info *info, int private_obj,
+                                                 struct sc_pkcs15_data **data)
+{
+#ifdef HAVE_OPENSC_READ_DATA_OBJECT_PRIVATE_OBJ
+	return sc_pkcs15_read_data_object(p15card, info, private_obj, data);
+#else
+	(void)private_obj;
+	return sc_pkcs15_read_data_object(p15card, info, data);
+#endif
+}
+
+/* sc_pkcs15_compute_signature(): from 0.23 it also takes the PKCS#11
+ * mechanism (NULL: none); up to 0.22 not. */
+static inline int compat_pkcs15_compute_signature(struct sc_pkcs15_card *p15card,
+                                                  const struct sc_pkcs15_object *prkey_obj, unsigned long alg_flags,
+                                                  const u8 *in, size_t inlen, u8 *out, size_t outlen)
+{
+#ifdef HAVE_OPENSC_COMPUTE_SIGNATURE_MECHANISM
+	return sc_pkcs15_compute_signature(p15card, prkey_obj, alg_flags, in, inlen, out, outlen, NULL);
+#else
+	return sc_pkcs15_compute_signature(p15card, prkey_obj, alg_flags, in, inlen, out, outlen);
+#endif
+}
+
 /* The padding the card applies when it signs: PKCS#1 v1.5 type 01. From
  * 0.26 SC_ALGORITHM_RSA_PAD_PKCS1 means type 01 or 02 (decryption too). */
 #ifdef SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
 #define COMPAT_RSA_PAD_PKCS1_SIGNATURE SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
 #else
 #define COMPAT_RSA_PAD_PKCS1_SIGNATURE SC_ALGORITHM_RSA_PAD_PKCS1
+#endif
+
+/* The PKCS#15 file cache (use_file_caching): from 0.23 no files, the public
+ * ones, or all; up to 0.22 all or nothing, and "all" writes every file read
+ * to disk, private ones too. COMPAT_FILE_CACHE_PUBLIC is the most the emulator
+ * allows: the public files where the release can tell them apart, else none. */
+#ifdef SC_PKCS15_OPTS_CACHE_ALL_FILES
+#define COMPAT_FILE_CACHE_NONE SC_PKCS15_OPTS_CACHE_NO_FILES
+#define COMPAT_FILE_CACHE_PUBLIC SC_PKCS15_OPTS_CACHE_PUBLIC_FILES
+#define COMPAT_FILE_CACHE_ALL SC_PKCS15_OPTS_CACHE_ALL_FILES
+#else
+#define COMPAT_FILE_CACHE_NONE 0
+#define COMPAT_FILE_CACHE_PUBLIC 0
+#define COMPAT_FILE_CACHE_ALL 1
 #endif
 
 /* The PKCS#15 option for private certificates: private_certificate up to

@@ -344,9 +344,9 @@ static int mynumber_pkcs15emu_init(sc_pkcs15_card_t *p15card)
 	LOG_FUNC_CALLED(card->ctx);
 	/* use_file_caching = yes would write the signature certificate, which
 	 * carries name, address and birth date, to disk. Public files only. */
-	if (p15card->opts.use_file_cache & SC_PKCS15_OPTS_CACHE_ALL_FILES) {
-		sc_log(card->ctx, "file caching limited to public files: the signature certificate is private");
-		p15card->opts.use_file_cache = SC_PKCS15_OPTS_CACHE_PUBLIC_FILES;
+	if (p15card->opts.use_file_cache & COMPAT_FILE_CACHE_ALL) {
+		sc_log(card->ctx, "file caching limited to public files (to none, where OpenSC caches all files or none): the signature certificate is private");
+		p15card->opts.use_file_cache = COMPAT_FILE_CACHE_PUBLIC;
 	}
 
 	r = set_token_info(p15card);

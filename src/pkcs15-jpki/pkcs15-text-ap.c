@@ -139,10 +139,10 @@ int mynumber_pkcs15_add_text_ap_objects(sc_pkcs15_card_t *p15card)
 	/* use_file_caching = yes caches private files too (sc_pkcs15_read_file),
 	 * and would both write the decoded fields to disk and serve them back
 	 * later without the PIN or the hash check. Public files stay cached. */
-	if (p15card->opts.use_file_cache & SC_PKCS15_OPTS_CACHE_ALL_FILES) {
-		sc_log(ctx, "card_info: file cache limited to public files, so card-face "
+	if (p15card->opts.use_file_cache & COMPAT_FILE_CACHE_ALL) {
+		sc_log(ctx, "card_info: file cache limited to public files (to none, where OpenSC caches all or none), so card-face "
 		            "data never reaches the disk");
-		p15card->opts.use_file_cache = SC_PKCS15_OPTS_CACHE_PUBLIC_FILES;
+		p15card->opts.use_file_cache = COMPAT_FILE_CACHE_PUBLIC;
 	}
 
 	r = add_text_ap_pin(p15card);

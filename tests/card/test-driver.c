@@ -288,7 +288,7 @@ static void ca_certificates_read_at_bind(void **state)
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < sizeof cas / sizeof cas[0]; i++) {
 			file = test_world_file(cas[i].file, &len);
-			assert_int_equal(sc_pkcs15_read_certificate(
+			assert_int_equal(compat_pkcs15_read_certificate(
 			                         w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, cas[i].id)->data, 0, &cert),
 			                 SC_SUCCESS);
 			assert_int_equal(cert->data.len, len);
@@ -436,7 +436,7 @@ static void signature_certificate_needs_pin(void **state)
 	test_world_bind(&w);
 	obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 2);
 	before = ins_count(&w, 0xB0);
-	assert_int_equal(sc_pkcs15_read_certificate(w.p15, obj->data, 1, &cert),
+	assert_int_equal(compat_pkcs15_read_certificate(w.p15, obj->data, 1, &cert),
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 	assert_int_equal(ins_count(&w, 0xB0), before);
 	assert_int_equal(sc_pkcs15_read_pubkey(w.p15, find_object(&w, SC_PKCS15_TYPE_PUBKEY_RSA, 2), &key),
@@ -456,7 +456,7 @@ static void signature_certificate_needs_pin(void **state)
 		size_t data_len = 0;
 
 		before = apdu_count(&w);
-		assert_int_equal(sc_pkcs15_read_file(w.p15, &((sc_pkcs15_cert_info_t *)obj->data)->path,
+		assert_int_equal(compat_pkcs15_read_file(w.p15, &((sc_pkcs15_cert_info_t *)obj->data)->path,
 		                                     &data, &data_len, 1), SC_SUCCESS);
 		assert_int_equal(data_len, len);
 		assert_memory_equal(data, file, len);
@@ -487,9 +487,9 @@ static void ap_confirmed_by_read_back(void **state)
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
 	before = apdu_count(&w);
 	selects = ins_count(&w, 0xA4);
-	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	assert_int_equal(compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                                             digest, sizeof digest, signature, sizeof signature),
 	                 256);
 	/* READ BINARY 8A Le 40, SELECT 0017, COMPUTE DIGITAL SIGNATURE */
 	assert_int_equal(apdu_count(&w), before + 3);
@@ -726,9 +726,9 @@ static void check_signature(struct test_world *w, int key_id, const char *cert_f
 	int r;
 
 	assert_true(EVP_Digest(message, sizeof message, digest, &digest_len, md, NULL));
-	r = sc_pkcs15_compute_signature(w->p15, find_object(w, SC_PKCS15_TYPE_PRKEY_RSA, key_id),
+	r = compat_pkcs15_compute_signature(w->p15, find_object(w, SC_PKCS15_TYPE_PRKEY_RSA, key_id),
 	                                SC_ALGORITHM_RSA_PAD_PKCS1 | hash_flag, digest, digest_len,
-	                                signature, sizeof signature, NULL);
+	                                signature, sizeof signature);
 	assert_int_equal(r, 256);
 	cert = test_world_file(cert_file, &cert_len);
 	cursor = cert;
@@ -776,9 +776,9 @@ static void signature_without_pin_refused_by_card(void **state)
 
 	test_world_open(&w, NULL);
 	test_world_bind(&w);
-	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	assert_int_equal(compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                                             digest, sizeof digest, signature, sizeof signature),
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 	test_world_close(&w);
 }
@@ -822,18 +822,18 @@ static void sign_pin_left_for_nobody(void **state)
 	 * verifies the kept PIN again in its own transaction */
 	assert_int_equal(raw_sign_sw(&w), 0x6982);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 2, sign_pin, NULL, NULL), SC_SUCCESS);
-	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
+	assert_int_equal(compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                                             digest, sizeof digest, signature, sizeof signature),
 	                 256);
 	assert_int_equal(raw_sign_sw(&w), 0x6982);
 	/* one consent, one signature: the second asks for the PIN, no APDU */
 	{
 		unsigned long before = ins_count(&w, 0x2A);
 
-		assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
+		assert_int_equal(compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 2),
 		                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-		                                             digest, sizeof digest, signature, sizeof signature, NULL),
+		                                             digest, sizeof digest, signature, sizeof signature),
 		                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 		assert_int_equal(ins_count(&w, 0x2A), before);
 	}
@@ -974,9 +974,9 @@ static void change_keeps_a_login(void **state)
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, auth_pin, other_pin_value(1), NULL), SC_SUCCESS);
 	assert_true(mynumber_link_pin_believed(w.card, 1));
 	verifies = ins_count(&w, 0x20);
-	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	assert_int_equal(compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                                             digest, sizeof digest, signature, sizeof signature),
 	                 256);
 	assert_int_equal(ins_count(&w, 0x20), verifies);
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_CHANGE, 1, other_pin_value(1), auth_pin, NULL), SC_SUCCESS);
@@ -1345,9 +1345,9 @@ static void own_reset_drops_state(void **state)
 #ifdef HAVE_OPENSC_CARD_CACHE
 	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
 #else
-	assert_int_equal(sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	assert_int_equal(compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
 	                                             SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256,
-	                                             digest, sizeof digest, signature, sizeof signature, NULL),
+	                                             digest, sizeof digest, signature, sizeof signature),
 	                 SC_ERROR_SECURITY_STATUS_NOT_SATISFIED);
 	assert_false(mynumber_link_pin_believed(w.card, JPKI_PIN_REF_AUTH));
 	assert_int_equal(jpki_sim_tries_left(w.sim, JPKI_SIM_PIN_AUTH), 3);
@@ -1374,7 +1374,7 @@ static void bind_with(const char *const *settings, const struct simreader_option
 		test_world_bind(&w);
 		obj = find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3);
 		file = test_world_file("jpki/000B", &len);
-		assert_int_equal(sc_pkcs15_read_certificate(w.p15, obj->data, 0, &cert), SC_SUCCESS);
+		assert_int_equal(compat_pkcs15_read_certificate(w.p15, obj->data, 0, &cert), SC_SUCCESS);
 		assert_int_equal(cert->data.len, len);
 		assert_memory_equal(cert->data.value, file, len);
 		sc_pkcs15_free_certificate(cert);
@@ -1504,7 +1504,7 @@ static void ca_certificate_fault(const char *const *settings, int bind_error)
 	}
 	assert_int_equal(r, SC_SUCCESS);
 	assert_non_null(find_object(&w, SC_PKCS15_TYPE_CERT_X509, 1));
-	r = sc_pkcs15_read_certificate(w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3)->data, 0, &cert);
+	r = compat_pkcs15_read_certificate(w.p15, find_object(&w, SC_PKCS15_TYPE_CERT_X509, 3)->data, 0, &cert);
 	if (r == SC_SUCCESS) {
 		file = test_world_file("jpki/000B", &len);
 		assert_int_equal(cert->data.len, len);
@@ -1550,9 +1550,9 @@ static int bind_verify_sign(const char *const *settings, unsigned long *sign_apd
 	assert_int_equal(pin_cmd(&w, SC_PIN_CMD_VERIFY, 1, auth_pin, NULL, NULL), SC_SUCCESS);
 	/* the read-back of 000A, SELECT 0017, then the signature */
 	*sign_apdu = apdu_count(&w) + 3;
-	r = sc_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
+	r = compat_pkcs15_compute_signature(w.p15, find_object(&w, SC_PKCS15_TYPE_PRKEY_RSA, 1),
 	                                SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256, digest,
-	                                sizeof digest, signature, sizeof signature, NULL);
+	                                sizeof digest, signature, sizeof signature);
 	test_world_close(&w);
 	return r;
 }

@@ -40,6 +40,8 @@
 #include "libopensc/internal.h"
 #include "libopensc/pkcs15.h"
 
+#include "common/opensc-compat.h"
+
 #include "sim/jpki-sim.h"
 #include "tests/lib/sim-reader.h"
 #include "tests/lib/test-world.h"
@@ -459,8 +461,8 @@ static void do_sign(bool x_before, int key_id, int expected)
 	snprintf((char *)message, sizeof message, "message %u for the shared card", serial++);
 	assert_true(EVP_Digest(message, strlen((char *)message), digest, &digest_len, EVP_sha256(), NULL));
 	EXPECT(sc_pkcs15_find_prkey_by_id(S.w.p15, &id, &key) == SC_SUCCESS, "no key %02X", key_id);
-	r = sc_pkcs15_compute_signature(S.w.p15, key, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256, digest,
-	                                digest_len, signature, sizeof signature, NULL);
+	r = compat_pkcs15_compute_signature(S.w.p15, key, SC_ALGORITHM_RSA_PAD_PKCS1 | SC_ALGORITHM_RSA_HASH_SHA256, digest,
+	                                digest_len, signature, sizeof signature);
 	by_cert_1 = r > 0 && signature_verifies(cert_auth, cert_auth_len, digest, digest_len, signature, (size_t)r);
 	by_cert_2 = r > 0 && signature_verifies(cert_sign, cert_sign_len, digest, digest_len, signature, (size_t)r);
 	if (expected == SC_SUCCESS) {
@@ -499,7 +501,7 @@ static void do_read_cert(bool x_before, int cert_id, const uint8_t *file, size_t
 
 	step_begin(x_before, cert_id == 2 ? EF_SIGN_PIN : EF_NONE, EF_NONE, "read certificate %02X", cert_id);
 	EXPECT(sc_pkcs15_find_cert_by_id(S.w.p15, &id, &obj) == SC_SUCCESS, "no certificate %02X", cert_id);
-	r = sc_pkcs15_read_certificate(S.w.p15, obj->data, (obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) != 0, &S.cert);
+	r = compat_pkcs15_read_certificate(S.w.p15, obj->data, (obj->flags & SC_PKCS15_CO_FLAG_PRIVATE) != 0, &S.cert);
 	if (refusal != 0) {
 		EXPECT(r == refusal, "sc_pkcs15_read_certificate returned %d (%s), expected %d (%s)", r, sc_strerror(r),
 		       refusal, sc_strerror(refusal));
@@ -546,7 +548,7 @@ static void do_read_field(bool x_before, const char *label, const char *fact_key
 			obj = objs[i];
 	EXPECT(obj != NULL, "no data object '%s'", label);
 	info = obj->data;
-	r = sc_pkcs15_read_data_object(S.w.p15, info, 1, &S.data);
+	r = compat_pkcs15_read_data_object(S.w.p15, info, 1, &S.data);
 	if (info->data.value != NULL) {
 		memset(info->data.value, 0, info->data.len);
 		free(info->data.value);

@@ -264,11 +264,11 @@ static void set_bind_options(sc_pkcs15_card_t *p15)
 		private_cert = scconf_get_str(conf_block, "private_certificate", private_cert);
 	}
 	if (strcmp(file_cache, "yes") == 0)
-		p15->opts.use_file_cache = SC_PKCS15_OPTS_CACHE_ALL_FILES;
+		p15->opts.use_file_cache = COMPAT_FILE_CACHE_ALL;
 	else if (strcmp(file_cache, "public") == 0)
-		p15->opts.use_file_cache = SC_PKCS15_OPTS_CACHE_PUBLIC_FILES;
+		p15->opts.use_file_cache = COMPAT_FILE_CACHE_PUBLIC;
 	else
-		p15->opts.use_file_cache = SC_PKCS15_OPTS_CACHE_NO_FILES;
+		p15->opts.use_file_cache = COMPAT_FILE_CACHE_NONE;
 	if (strcmp(private_cert, "ignore") == 0)
 		p15->opts.COMPAT_OPTS_PRIVATE_CERTIFICATE = SC_PKCS15_CARD_OPTS_PRIV_CERT_IGNORE;
 	else if (strcmp(private_cert, "declassify") == 0)

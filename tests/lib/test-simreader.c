@@ -24,6 +24,7 @@
 
 #include "sim-reader.h"
 #include "test-world.h"
+#include "common/opensc-compat.h"
 
 static const uint8_t jpki_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t unknown_aid[] = { 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x7F };
@@ -304,7 +305,7 @@ static void test_bind_lists_the_cards_certificates(void **state)
 	sc_pkcs15_format_id("01", &auth_id);
 	assert_int_equal(sc_pkcs15_find_cert_by_id(w.p15, &auth_id, &auth_cert), SC_SUCCESS);
 	info = (sc_pkcs15_cert_info_t *)auth_cert->data;
-	assert_int_equal(sc_pkcs15_read_file(w.p15, &info->path, &der.value, &der.len, 0), SC_SUCCESS);
+	assert_int_equal(compat_pkcs15_read_file(w.p15, &info->path, &der.value, &der.len, 0), SC_SUCCESS);
 	assert_int_equal(der.len, cert_len);
 	assert_memory_equal(der.value, cert, cert_len);
 	free(der.value);
