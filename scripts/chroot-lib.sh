@@ -1,0 +1,175 @@
+# shellcheck shell=sh disable=SC2154,SC2034 # $top, $cache: the sourcing script's; $demo_s...: set for it
+# Clean Debian chroots for the matrices (release-matrix.sh, deb-matrix.sh,
+# upstream-matrix.sh), sourced by them. Each chroot is a fresh copy of the
+# release's debootstrap minbase system, with the apt sources an installed
+# system has (SUITE-updates and SUITE-security beside SUITE) and apt's lists
+# updated: what users' apt sees, CI sees.
+# The caller sets $top (the repository), $cache (OPENSC_JPKI_CACHE or
+# ~/.cache/opensc-jpki) and defines note(). Environment: MATRIX_MIRROR (default
+# http://deb.debian.org/debian), MATRIX_SECURITY_MIRROR (default
+# http://deb.debian.org/debian-security), MATRIX_KEEP=1 (keep the chroots).
+#   chroot_make SUITE LABEL   a fresh chroot in $root (also kept in $chroot_roots)
+#   in_chroot 'COMMAND'       COMMAND run by sh in $root as a login would; the
+#                             variables named in $chroot_pass go along
+#   chroot_drop [ROOT]        unmount and remove one chroot (default $root)
+#   chroot_teardown           all of them (on exit, too)
+#   matrix_readme LABEL LOGS ENV  demo.sh and test.sh on a fresh clone
+#   matrix_cross LABEL OUTPUT tests/module/cross-load.sh's lines as one line
+#                             (LABEL padded to $matrix_width, default 9)
+mirror=${MATRIX_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${MATRIX_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+root=""
+chroot_roots=""
+chroot_pass=""
+
+chroot_check_suites() { # suite... -> exit 2 on one the matrices do not know
+	for suite in "$@"; do
+		case "$suite" in bookworm|trixie|sid) ;; *) note "unknown release $suite (bookworm|trixie|sid)"; exit 2 ;; esac
+	done
+	[ "$(id -u)" = 0 ] || { note "needs root (debootstrap, chroot, mounts)"; exit 1; }
+	command -v git >/dev/null 2>&1 || { note "needs git to clone the repository"; exit 1; }
+}
+
+# The minbase system of a release is made once by debootstrap and kept as a
+# tarball outside the repository: later chroots are an unpacking away.
+chroot_base() { # suite -> path of the cached minbase tarball, made when missing
+	base=$cache/chroots/$1-minbase.tar.gz
+	if [ ! -f "$base" ]; then
+		if ! command -v debootstrap >/dev/null 2>&1; then
+			note "installing debootstrap"
+			"$top/scripts/apt-update.sh" --if-stale
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >/dev/null
+		fi
+		mkdir -p "$cache/chroots"
+		dir=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-debootstrap.XXXXXX")
+		note "debootstrap --variant=minbase $1 (once; kept as $base, log $cache/chroots/$1-debootstrap.log)"
+		if ! debootstrap --variant=minbase "$1" "$dir" "$mirror" > "$cache/chroots/$1-debootstrap.log" 2>&1; then
+			tail -n 5 "$cache/chroots/$1-debootstrap.log" >&2
+			rm -rf "$dir"
+			return 1
+		fi
+		rm -f "$dir"/var/cache/apt/archives/*.deb # debootstrap leaves the .debs it installed
+		tar -C "$dir" --numeric-owner -czf "$base.part" . && mv "$base.part" "$base"
+		rm -rf "$dir"
+	fi
+	echo "$base"
+}
+
+# The sources Debian's installer writes beside the release itself: its
+# point-release updates and its security archive (sid has neither). Without
+# them a chroot gets the release as first published, which no installed system
+# runs (bookworm's opensc came from bookworm-security, 2026).
+chroot_apt_sources() { # suite
+	case "$1" in
+		sid|unstable) return 0 ;;
+	esac
+	{
+		echo "deb $mirror $1-updates main"
+		echo "deb $security_mirror $1-security main"
+	} >> "$root/etc/apt/sources.list"
+}
+
+chroot_make() { # suite, label -> sets $root; 1 when the release has no minbase system
+	base=$(chroot_base "$1") || return 1
+	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-$2.XXXXXX")
+	chroot_roots="$chroot_roots $root"
+	# The chroot's "/": as on any system, every user may pass (mktemp gave 0700).
+	chmod 755 "$root"
+	tar -C "$root" --numeric-owner -xzf "$base"
+	mount --bind "$root" "$root" # the test harness's unshare -m needs / to be a mount point
+	mount -t proc proc "$root/proc"
+	mount --bind /sys "$root/sys"
+	mount --bind /dev "$root/dev"
+	mount --bind /dev/pts "$root/dev/pts"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# A throwaway system: dpkg need not fsync every file it unpacks (halves
+	# the time build dependencies take to install).
+	echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/opensc-jpki-unsafe-io"
+	chroot_apt_sources "$1"
+	cp "$top/scripts/apt-update.sh" "$root/tmp/apt-update.sh"
+	in_chroot 'sh /tmp/apt-update.sh' >&2 || { note "$1: apt-get update failed in $root"; return 1; }
+}
+
+# Downloaded .debs kept per release outside the chroot, as apt's archive
+# cache: chroots made one after another then download each package once.
+chroot_keep_debs() { # suite
+	mkdir -p "$cache/apt-archives/$1/partial"
+	mount --bind "$cache/apt-archives/$1" "$root/var/cache/apt/archives"
+	# apt downloads as its user _apt (the chroot's uid), into partial/
+	chroot "$root" chown _apt:root /var/cache/apt/archives/partial 2>/dev/null || true
+}
+
+in_chroot() { # command line for sh
+	cmd=$1
+	set --
+	for name in $chroot_pass; do
+		value=""
+		eval "value=\${$name:-}"
+		set -- "$@" "$name=$value"
+	done
+	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" sh -c "$cmd"
+}
+
+# Unmounts everything under a chroot, and removes it only once nothing is
+# mounted there any more: a bind-mounted /dev or cache must never be deleted
+# through it.
+chroot_drop() { # [chroot]
+	r=${1:-$root}
+	[ -n "$r" ] || return 0
+	umount -R "$r" 2>/dev/null || umount -R -l "$r" 2>/dev/null || true
+	if grep -q " ${r}[/ ]" /proc/self/mounts; then
+		note "$r is still mounted; left in place"
+	elif [ "${MATRIX_KEEP:-}" = 1 ]; then
+		note "kept $r"
+	else
+		rm -rf "$r"
+	fi
+	chroot_roots=$(echo "$chroot_roots" | tr ' ' '\n' | grep -vFx -- "$r" | tr '\n' ' ')
+	[ "$r" != "$root" ] || root=""
+}
+
+# The README's two commands on a fresh clone in the chroot's
+# /root/opensc-jpki: scripts/demo.sh, then scripts/test.sh ${MATRIX_TEST_ARGS}.
+# Sets $demo (ok/fail), $summary (test.sh's last line, and how many tests
+# passed only a second run, which test.sh gives where pcsc-race.sh shows
+# pcsc-lite's fault), $demo_s and $test_s (seconds); 1 unless the demo worked
+# and the summary says 0 failed.
+matrix_readme() { # label, logs folder, environment words for both commands (or "")
+	git clone -q "$top" "$root/root/opensc-jpki"
+	t=$(date +%s)
+	note "$1: scripts/demo.sh (log: $2/demo.log)"
+	demo=ok
+	in_chroot "cd /root/opensc-jpki && $3 scripts/demo.sh" > "$2/demo.log" 2>&1 || demo=fail
+	demo_s=$(( $(date +%s) - t ))
+	t=$(date +%s)
+	note "$1: scripts/test.sh ${MATRIX_TEST_ARGS:-} (log: $2/test.log)"
+	in_chroot "cd /root/opensc-jpki && $3 scripts/test.sh ${MATRIX_TEST_ARGS:-}" > "$2/test.log" 2>&1 || true
+	test_s=$(( $(date +%s) - t ))
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2/test.log" | tail -n 1)
+	[ -n "$summary" ] || summary="no summary line ($(grep -v '^$' "$2/test.log" | tail -n 1))"
+	second=$(grep -c 'then passed its second run' "$2/test.log" || true)
+	[ "$second" -eq 0 ] || summary="$summary ($second passed a second run: pcsc-lite's race)"
+	case "$demo $summary" in "ok "*" passed, 0 failed"*) ;; *) return 1 ;; esac
+}
+
+# cross-load.sh's output (a module built against one OpenSC, given to
+# another) as one summary line; 1 unless every module was refused and
+# opensc-jpki-config status said so too (told=0: it was not asked).
+matrix_cross() { # label, cross-load.sh's output
+	okay=$(printf '%s\n' "$2" | grep '^ok: ' | grep -vc 'opensc-jpki-config status' || true)
+	told=$(printf '%s\n' "$2" | grep '^ok: ' | grep -c 'opensc-jpki-config status' || true)
+	bad=$(printf '%s\n' "$2" | grep -c '^FAIL: ' || true)
+	printf '%s\n' "$2" | sed "s/^/  $1| /" >&2
+	printf '%-*s cross-load: %s foreign module(s) refused, %s not; opensc-jpki-config status said so for %s\n' \
+		"${matrix_width:-9}" "$1" "$okay" "$bad" "$told"
+	[ "$bad" -eq 0 ] && [ "$okay" -gt 0 ] && [ "$told" -gt 0 ]
+}
+
+chroot_teardown() {
+	for r in $chroot_roots; do chroot_drop "$r"; done
+	chroot_roots=""
+	root=""
+}
+trap chroot_teardown EXIT
+trap 'exit 130' INT TERM HUP
