@@ -28,15 +28,17 @@ typedef unsigned long compat_read_flags_t;
 #endif
 
 /* sc_card_operations.pin_cmd and sc_pin_cmd(): up to 0.27.1 both take an
- * int *tries_left besides data->pin1.tries_left; OpenSC master (upstream PR
- * #3589) dropped it, and the tries travel in data->pin1.tries_left alone. A
- * pin_cmd op is declared with COMPAT_PIN_CMD_OP_PARAMS (card, data and, where
- * the release has one, the pointer) and reads the pointer as
- * COMPAT_PIN_CMD_OP_TRIES_LEFT (NULL where there is none); a caller uses
+ * int *tries_left besides data->pin1.tries_left, NULL when the caller does
+ * not want the tries; OpenSC master (upstream PR #3589) dropped it, and every
+ * caller reads data->pin1.tries_left. A pin_cmd op is declared with
+ * COMPAT_PIN_CMD_OP_PARAMS and takes its tries pointer from
+ * COMPAT_PIN_CMD_OP_TRIES_LEFT: the caller's, or on master data's own (the
+ * tries always wanted: COMPAT_PIN_CMD_TRIES_ALWAYS_WANTED). A caller uses
  * compat_pin_cmd(), which fills *tries_left (when not NULL) on every release. */
 #ifdef HAVE_OPENSC_PIN_CMD_TRIES_LEFT
 #define COMPAT_PIN_CMD_OP_PARAMS sc_card_t *card, struct sc_pin_cmd_data *data, int *compat_tries_left
 #define COMPAT_PIN_CMD_OP_TRIES_LEFT compat_tries_left
+#define COMPAT_PIN_CMD_TRIES_ALWAYS_WANTED false
 
 static inline int compat_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
@@ -44,7 +46,8 @@ static inline int compat_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, 
 }
 #else
 #define COMPAT_PIN_CMD_OP_PARAMS sc_card_t *card, struct sc_pin_cmd_data *data
-#define COMPAT_PIN_CMD_OP_TRIES_LEFT NULL
+#define COMPAT_PIN_CMD_OP_TRIES_LEFT (data != NULL ? &data->pin1.tries_left : NULL)
+#define COMPAT_PIN_CMD_TRIES_ALWAYS_WANTED true
 
 static inline int compat_pin_cmd(sc_card_t *card, struct sc_pin_cmd_data *data, int *tries_left)
 {
