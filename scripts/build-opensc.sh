@@ -15,7 +15,7 @@
 # its strict mode makes errors (Ubuntu 22.04 builds it so too).
 # Environment: OPENSC_JPKI_UPSTREAM (the tarballs' folder, default
 # ../shared/opensc beside the repository); OPENSC_JPKI_OPENSC_CFLAGS (default
-# -O1 -g0: only the interface matters to the plugin, and CI has 60 minutes).
+# -O0 -g0: only the interface matters to the plugin, and CI has 60 minutes).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 note() { echo "build-opensc: $*" >&2; }
@@ -47,7 +47,7 @@ if [ ! -f "$dir/done" ]; then
 		./configure --prefix=/usr --sysconfdir=/etc/opensc --libdir="/usr/lib/$triplet" \
 			--enable-sm --enable-zlib --enable-pcsc --enable-openssl \
 			--disable-doc --disable-tests --disable-notify --disable-strict \
-			CFLAGS="${OPENSC_JPKI_OPENSC_CFLAGS:--O1 -g0}"
+			CFLAGS="${OPENSC_JPKI_OPENSC_CFLAGS:--O0 -g0}"
 		make -j"$(nproc 2>/dev/null || echo 2)"
 		make install DESTDIR="$dir/root"
 	) > "$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; fail "OpenSC $version did not build"; }
