@@ -42,11 +42,13 @@ grep -q 'Digital Signature' "$clients_tmp/auth-ext" && grep -q 'TLS Web Client A
 	clients_fail extensions "the authentication certificate lacks digitalSignature or clientAuth: $(tr '\n' ' ' <"$clients_tmp/auth-ext")"
 
 # --- token ---------------------------------------------------------------------
-# p11-kit skips per-user module files for root, so what is used here is Debian's
-# system-wide file, shipped by opensc-pkcs11; doc/clients.md tells users the same.
-p11kit_module=/usr/share/p11-kit/modules/opensc-pkcs11.module
-grep -q '^module: *opensc-pkcs11.so' "$p11kit_module" 2>/dev/null ||
-	clients_fail prerequisites "$p11kit_module missing (package opensc-pkcs11)"
+# p11-kit skips per-user module files for root, so what is used here is the
+# system-wide file: Debian's opensc-pkcs11.module (package opensc-pkcs11), or
+# opensc.module as OpenSC's own make install writes it; doc/clients.md tells
+# users the same.
+p11kit_module=$(grep -l '^module: *opensc-pkcs11.so' /usr/share/p11-kit/modules/*.module 2>/dev/null | head -n 1)
+[ -n "$p11kit_module" ] ||
+	clients_fail prerequisites "no /usr/share/p11-kit/modules/*.module loads opensc-pkcs11.so (Debian: package opensc-pkcs11; from source: OpenSC's make install)"
 
 # The serial PKCS#11 shows: OpenSC keeps the last 16 characters of a longer
 # PKCS#15 serial (the token info field has 16), and the plugin's PKCS#15 serial is

@@ -3,6 +3,7 @@
  * prints what it answers, so tests compare OpenSC's view with the module's own:
  *   version=<sc_driver_version()>
  *   short_name=<driver short name>   long_name=<driver long name>
+ *   refusal=<opensc_jpki_refusal(), "(none)" for NULL>   (when it has one)
  * Exit 1 when the module cannot be loaded or lacks an entry point.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -17,6 +18,7 @@
 int main(int argc, char **argv)
 {
 	const char *(*driver_version)(void);
+	const char *(*refusal)(void);
 	void *(*module_init)(const char *);
 	struct sc_card_driver *(*get_driver)(void);
 	struct sc_card_driver *driver;
@@ -47,6 +49,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("short_name=%s\nlong_name=%s\n", driver->short_name, driver->name);
+	*(void **)&refusal = dlsym(handle, "opensc_jpki_refusal");
+	if (refusal != NULL)
+		printf("refusal=%s\n", refusal() != NULL ? refusal() : "(none)");
 	dlclose(handle);
 	return 0;
 }

@@ -97,13 +97,13 @@ expect_text "$(listed "$scratch/other-pin-cmd.conf" jpki-refused)" \
 	"module built for the other pin_cmd: listed as jpki-refused, saying so"
 # The line is logged when OpenSC offers it a card (test-refused-card.sh); here
 # the module itself says it, through the entry point status uses.
-printf 'const char *opensc_jpki_refusal(void);\n#include <stdio.h>\nint main(void){const char *r=opensc_jpki_refusal();puts(r?r:"(none)");return 0;}\n' > "$scratch/refusal.c"
-${CC:-cc} -o "$scratch/refusal-good" "$scratch/refusal.c" "$module" "${OPENSC_JPKI_LIB:?}" 2>"$scratch/cc.err" || die "cannot build the refusal probe: $(cat "$scratch/cc.err")"
-${CC:-cc} -o "$scratch/refusal-other" "$scratch/refusal.c" "$other_pin_cmd" "$OPENSC_JPKI_LIB" 2>"$scratch/cc.err" || die "cannot build the refusal probe: $(cat "$scratch/cc.err")"
-expect_text "$("$scratch/refusal-good")" "(none)" "the module itself: no refusal in the OpenSC it was built for"
-case "$("$scratch/refusal-other")" in
-	"opensc-jpki: refused: built for "*"pin_cmd"*"#3589"*"also says $version"*|"opensc-jpki: refused: built for "*"also says $version"*"#3589"*) pass "other-pin-cmd module: refuses, naming pin_cmd and the upstream change" ;;
-	*) fail "other-pin-cmd module: refusal was '$("$scratch/refusal-other")'" ;;
+expect_text "$("$module_info" "$module" | sed -n 's/^refusal=//p')" "(none)" \
+	"the module itself: no refusal in the OpenSC it was built for"
+refusal=$("$module_info" "$other_pin_cmd" | sed -n 's/^refusal=//p')
+case "$refusal" in
+	"opensc-jpki: refused: built for "*"pin_cmd"*"#3589"*"also says $version"*|"opensc-jpki: refused: built for "*"also says $version"*"#3589"*)
+		pass "other-pin-cmd module: refuses, naming pin_cmd and the upstream change" ;;
+	*) fail "other-pin-cmd module: refusal was '$refusal'" ;;
 esac
 
 finish
