@@ -870,7 +870,8 @@ clients)
 	if [ "$rc" -eq 0 ] && [ "$vrc" -eq 0 ] && cmp -s "$work/verified.txt" "$work/doc.txt"; then
 		cell "$C_CMS" yes "openssl cms -sign with key 02 through the pkcs11 engine; openssl cms -verify: successful"
 	else
-		cell "$C_CMS" "cms -sign exit $rc ($(tail -n 2 "$work/cms.out" | tr '\n' ' ')), verify exit $vrc ($(tail -n 2 "$work/verify.err" | tr '\n' ' '))"
+		cell "$C_CMS" "cms -sign exit $rc ($(tail -n 2 "$work/cms.out" | tr '\n' ' ')), verify exit $vrc ($(tail -n 2 "$work/verify.err" | tr '\n' ' '))" \
+			"openssl cms -sign with key 02 through the pkcs11 engine"
 	fi
 	;;
 *)
