@@ -29,6 +29,14 @@ tarball=$upstream/OpenSC-$version.tar.gz
 [ -f "$tarball" ] || fail "no $tarball (the upstream trees are in ../shared/opensc/; see its README)"
 triplet=$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 
+# What OpenSC's configure needs to build it as distributions do; p11-kit's
+# pkg-config file decides whether it installs its p11-kit module file
+# (opensc.module), without which p11-kit clients never see OpenSC.
+for pc in libpcsclite libcrypto zlib p11-kit-1; do
+	pkg-config --exists "$pc" 2>/dev/null ||
+		fail "pkg-config finds no $pc (Debian: build-essential autoconf automake libtool pkg-config libpcsclite-dev libssl-dev zlib1g-dev libp11-kit-dev)"
+done
+
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 if [ ! -f "$dir/done" ]; then
