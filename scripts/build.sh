@@ -14,6 +14,11 @@ case "$flavour" in
 	*) echo "build.sh: unknown flavour $flavour (plain|sanitizers|fuzz)" >&2; exit 2 ;;
 esac
 jobs=$(nproc 2>/dev/null || echo 2)
+if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
+	# Absolute: configure runs in build/FLAVOUR.
+	OPENSC_JPKI_OPENSC_SRC=$(cd "$OPENSC_JPKI_OPENSC_SRC" 2>/dev/null && pwd) ||
+		{ echo "build.sh: OPENSC_JPKI_OPENSC_SRC: no folder $OPENSC_JPKI_OPENSC_SRC" >&2; exit 2; }
+fi
 
 cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
@@ -22,13 +27,21 @@ fi
 builddir=$top/build/$flavour
 mkdir -p "$builddir"
 cd "$builddir"
-# A build configured against another OpenSC tree than the one asked for now.
-other_tree=no
-if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ] && [ -f Makefile ]; then
-	want=$(cd "$OPENSC_JPKI_OPENSC_SRC" && pwd)
-	grep -qx "OPENSC_SRC = $want" Makefile || other_tree=yes
+# A build configured for another OpenSC than the one installed now (an
+# upgrade), or against another tree than the one asked for now (DIR set,
+# changed or unset), is configured again.
+stale=no
+if [ -f Makefile ]; then
+	installed=$("$top/scripts/opensc-version.sh" 2>/dev/null || true)
+	grep -qx "OPENSC_INSTALLED_VERSION = $installed" Makefile || stale=yes
+	if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
+		grep -qx "OPENSC_SRC = $OPENSC_JPKI_OPENSC_SRC" Makefile || stale=yes
+	else
+		cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
+		grep -qx "OPENSC_SRC = $cache/opensc-$installed" Makefile || stale=yes
+	fi
 fi
-if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ] || [ "$other_tree" = yes ]; then
+if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ] || [ "$stale" = yes ]; then
 	# shellcheck disable=SC2086
 	"$top/configure" -q $flags ${OPENSC_JPKI_OPENSC_SRC:+"--with-opensc-src=$OPENSC_JPKI_OPENSC_SRC"}
 fi

@@ -12,9 +12,14 @@ say() { echo "demo: $*" >&2; }
 say "checking which OpenSC release this system has"
 opensc=""
 if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
-	# An OpenSC not from Debian's packages: its library says which it is.
-	opensc=$("$top/scripts/opensc-version.sh") ||
+	OPENSC_JPKI_OPENSC_SRC=$(cd "$OPENSC_JPKI_OPENSC_SRC" 2>/dev/null && pwd) ||
+		{ say "OPENSC_JPKI_OPENSC_SRC: no folder $OPENSC_JPKI_OPENSC_SRC"; exit 1; }
+	export OPENSC_JPKI_OPENSC_SRC
+	# An OpenSC not from Debian's packages: its library says which it is
+	# (when there is a compiler yet to ask it with).
+	"$top/scripts/opensc-version.sh" --lib >/dev/null 2>&1 ||
 		{ say "OPENSC_JPKI_OPENSC_SRC is set, but no OpenSC is installed: install it first"; exit 1; }
+	opensc=$("$top/scripts/opensc-version.sh" 2>/dev/null || true)
 elif command -v dpkg-query >/dev/null 2>&1; then
 	if [ "$(dpkg-query -W -f '${db:Status-Status}' opensc-pkcs11 2>/dev/null || true)" = installed ]; then
 		opensc=$(dpkg-query -W -f '${Version}' opensc-pkcs11)
@@ -51,6 +56,16 @@ if [ ! -f "$identity/facts" ]; then
 	say "making the virtual card's identity in $identity (jpki-sim-gen)"
 	"$b/sim/jpki-sim-gen" --out "$identity" >/dev/null
 fi
-say "starting a private pcscd with the virtual card, and running pkcs15-tool --dump through the plugin"
 export top_srcdir="$top" top_builddir="$b" OPENSC_JPKI_MODULE="$b/src/.libs/opensc-jpki.so"
+# OpenSC falls back to its built-in driver, silently, when it cannot use the
+# module (built for another OpenSC): the dump would look almost the same. The
+# module is asked first, as OpenSC loads it (tests/module/module-info), and
+# the demo stops there with the module's own reason.
+say "checking that this OpenSC can use the module"
+refusal=$("$b/tests/module/module-info" "$OPENSC_JPKI_MODULE" 2>&1 | sed -n 's/^refusal=//p')
+[ "$refusal" = "(none)" ] || {
+	say "OpenSC cannot use the module just built: ${refusal:-$("$b/tests/module/module-info" "$OPENSC_JPKI_MODULE" 2>&1 | tail -n 1)}"
+	exit 1
+}
+say "starting a private pcscd with the virtual card, and running pkcs15-tool --dump through the plugin"
 exec "$top/tests/harness/with-card.sh" --identity "$identity" --conf plugin-first -- pkcs15-tool --dump

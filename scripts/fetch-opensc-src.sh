@@ -26,10 +26,15 @@ if [ -f "$features" ] && [ -f "$tree/src/libopensc/opensc.h" ]; then
 	exit 0
 fi
 
-command -v dpkg-query >/dev/null || fail "not a Debian system; fetch OpenSC $version yourself and pass --with-opensc-src=DIR and --with-opensc-features=... to configure"
-pkg_version=$(dpkg-query -W -f '${Version}' opensc-pkcs11)
-case "$pkg_version" in
-	"$version"-*|"$version"|*:"$version"-*|*:"$version") ;;
+command -v dpkg-query >/dev/null || fail "not a Debian system: set OPENSC_JPKI_OPENSC_SRC to the source tree of OpenSC $version (doc/install.md)"
+pkg_version=$(dpkg-query -W -f '${Version}' opensc-pkcs11 2>/dev/null) ||
+	fail "package opensc-pkcs11 is not installed, though a libopensc $version is: for an OpenSC not from this system's packages set OPENSC_JPKI_OPENSC_SRC to its source tree (doc/install.md)"
+# The package's upstream part against the library's version, a pre-release
+# written either way: Ubuntu's 0.25.0~rc1 is the library's 0.25.0-rc1, its
+# 0.27.0~rc1 the library's 0.27.0rc1.
+bare() { echo "$1" | sed 's/^[0-9]*://; s/-[^-]*$//; s/[~-]//g'; }
+[ "$(bare "$pkg_version")" = "$(echo "$version" | tr -d '~-')" ] || case "$pkg_version" in
+	"$version"|*:"$version") ;;
 	*) fail "package opensc-pkcs11 is $pkg_version but libopensc says $version" ;;
 esac
 

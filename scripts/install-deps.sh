@@ -12,6 +12,10 @@
 # OpenSC, is taken instead of fetching one (configure checks its version).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
+	OPENSC_JPKI_OPENSC_SRC=$(cd "$OPENSC_JPKI_OPENSC_SRC" 2>/dev/null && pwd) ||
+		{ echo "install-deps: OPENSC_JPKI_OPENSC_SRC: no folder $OPENSC_JPKI_OPENSC_SRC" >&2; exit 1; }
+fi
 demo=no
 [ "${1:-}" != "--demo" ] || demo=yes
 
@@ -26,7 +30,9 @@ pcscd vsmartcard-vpcd openssl util-linux procps iproute2
 if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
 	[ -f "$OPENSC_JPKI_OPENSC_SRC/src/libopensc/opensc.h" ] ||
 		{ echo "install-deps: OPENSC_JPKI_OPENSC_SRC=$OPENSC_JPKI_OPENSC_SRC is no OpenSC source tree (no src/libopensc/opensc.h)" >&2; exit 1; }
-	"$here/opensc-version.sh" >/dev/null ||
+	# Only that a library is there: asking its version needs the compiler
+	# installed below (configure asks it, and compares it with the tree's).
+	"$here/opensc-version.sh" --lib >/dev/null ||
 		{ echo "install-deps: OPENSC_JPKI_OPENSC_SRC is set, but no OpenSC is installed: install it first (its libopensc, opensc-tool, pkcs15-tool, pkcs11-tool, opensc-pkcs11.so)" >&2; exit 1; }
 	for tool in opensc-tool pkcs15-tool pkcs11-tool; do
 		command -v "$tool" >/dev/null 2>&1 ||

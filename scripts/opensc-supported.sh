@@ -36,7 +36,9 @@ number() {
 	esac
 	major=${1%%.*} rest=${1#*.}
 	minor=${rest%%.*} fix=${rest#*.}
-	echo $(( major * 1000000 + minor * 1000 + fix ))
+	# Leading zeros would make the shell read octal (08 is no number at all).
+	set -- $(echo "$major $minor $fix" | sed 's/\(^\| \)0*\([0-9]\)/\1\2/g')
+	echo $(( $1 * 1000000 + $2 * 1000 + $3 ))
 }
 
 # VERSION as "N.N.N" or "N.N.N-TAG" for a pre-release (rc1, beta2...), however

@@ -11,6 +11,7 @@
 #include "libopensc/log.h"
 
 #include "common/opensc-compat.h"
+#include "common/pin-cmd-probe.h"
 #include "module-guard.h"
 
 /* Tests build a second module that pretends to come from another release. */
@@ -20,44 +21,9 @@
 #define BUILT_FOR OPENSC_JPKI_BUILT_FOR
 #endif
 
-/* What the probe's pin_cmd leaves in data->pin1.tries_left: no card has so
- * many tries. */
-#define PROBE_TRIES_MARK 0x4A504B49
-
 const char *module_guard_built_for(void)
 {
 	return BUILT_FOR;
-}
-
-/* The probe card's pin_cmd: touches nothing but data. Where the library
- * calls it with one argument more or fewer than declared here (the very
- * mismatch probed for), the argument is never read, which the C calling
- * conventions of every platform OpenSC runs on allow (the caller cleans up). */
-static int probe_pin_cmd(COMPAT_PIN_CMD_OP_PARAMS)
-{
-	(void)card;
-	data->pin1.tries_left = PROBE_TRIES_MARK;
-	return SC_ERROR_NOT_SUPPORTED;
-}
-
-/* Whether the running sc_verify() takes the tries from data->pin1.tries_left
- * (OpenSC master: its pin_cmd has no tries_left) rather than handing its
- * tries_left pointer down to the driver's pin_cmd (0.22.0 to 0.27.1). The
- * card exists only here: a zeroed sc_card whose ctx has debug level 0 (so
- * sc_pin_cmd logs nothing) and whose ops hold only probe_pin_cmd; sc_pin_cmd
- * reads nothing else of them on any release, and sends nothing. */
-static bool library_pin_cmd_has_tries_left(void)
-{
-	static struct sc_context ctx;
-	static struct sc_card card;
-	static struct sc_card_operations ops;
-	int tries = -1;
-
-	ops.pin_cmd = probe_pin_cmd;
-	card.ctx = &ctx;
-	card.ops = &ops;
-	(void)sc_verify(&card, SC_AC_CHV, 0, NULL, 0, &tries);
-	return tries != PROBE_TRIES_MARK;
 }
 
 /* What this module's pin_cmd was compiled as. A test build believes the
@@ -80,7 +46,7 @@ static const char *find_refusal(void)
 		         BUILT_FOR, running != NULL ? running : "(no version)");
 		return refusal_reason;
 	}
-	if (library_pin_cmd_has_tries_left() == MODULE_PIN_CMD_HAS_TRIES_LEFT)
+	if (pin_cmd_probe_has_tries_left(sc_verify) == MODULE_PIN_CMD_HAS_TRIES_LEFT)
 		return NULL;
 	if (MODULE_PIN_CMD_HAS_TRIES_LEFT)
 		snprintf(refusal_reason, sizeof refusal_reason,

@@ -114,7 +114,7 @@ static inline int compat_pkcs15_compute_signature(struct sc_pkcs15_card *p15card
 }
 
 /* The padding the card applies when it signs: PKCS#1 v1.5 type 01. From
- * 0.26 SC_ALGORITHM_RSA_PAD_PKCS1 means type 01 or 02 (decryption too). */
+ * 0.25.0-rc1 SC_ALGORITHM_RSA_PAD_PKCS1 means type 01 or 02 (decryption too). */
 #ifdef SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
 #define COMPAT_RSA_PAD_PKCS1_SIGNATURE SC_ALGORITHM_RSA_PAD_PKCS1_TYPE_01
 #else
@@ -144,7 +144,7 @@ static inline int compat_pkcs15_compute_signature(struct sc_pkcs15_card *p15card
 #endif
 
 /* Whether the emulator's bind asks each PIN's tries for pkcs15-tool --dump and
- * --list-pins. Up to 0.25 the tool shows what the bind found; from 0.26 it asks
+ * --list-pins. Up to 0.23 the tool shows what the bind found; from 0.24 it asks
  * the card itself (sc_pkcs15_get_pin_info) and the bind's answer is never read. */
 #ifdef HAVE_OPENSC_TOOL_ASKS_PIN_INFO
 #define COMPAT_BIND_ASKS_TRIES false
