@@ -179,7 +179,7 @@ is_builtin() { [ "$conf" = builtin ]; }
 # doc/comparison.md); the page's cell of ROW for this OpenSC release must say
 # the same.
 cell() {
-	want=$(builtin_cell "$1" 2>&1) || { bad "$1" "$want"; return; }
+	want=$(builtin_cell "$1" 2>&1) || { bad "$1" "$want; measured: '$2' ($3)"; return; }
 	if [ "$2" = "$want" ]; then
 		ok "$1" "$2: $3"
 	else
