@@ -34,6 +34,11 @@ chroot_check_suites() { # suite... -> exit 2 on one the matrices do not know
 # tarball outside the repository: later chroots are an unpacking away.
 chroot_base() { # suite -> path of the cached minbase tarball, made when missing
 	base=$cache/chroots/$1-minbase.tar.gz
+	mkdir -p "$cache/chroots"
+	# Matrices may run side by side (.ci/run): one makes the tarball, the
+	# others wait for it.
+	exec 9>"$cache/chroots/.$1.lock"
+	flock 9
 	if [ ! -f "$base" ]; then
 		if ! command -v debootstrap >/dev/null 2>&1; then
 			note "installing debootstrap"
@@ -52,6 +57,7 @@ chroot_base() { # suite -> path of the cached minbase tarball, made when missing
 		tar -C "$dir" --numeric-owner -czf "$base.part" . && mv "$base.part" "$base"
 		rm -rf "$dir"
 	fi
+	exec 9>&-
 	echo "$base"
 }
 
