@@ -9,7 +9,8 @@
 #   DIR/root   the build installed there as DESTDIR (prefix /usr, config in
 #              /etc/opensc, libraries in /usr/lib/<triplet>)
 # --install: also install it into / as this system's OpenSC (for a chroot of
-# scripts/upstream-matrix.sh; never on a machine whose OpenSC matters).
+# scripts/upstream-matrix.sh; never on a machine whose OpenSC matters), with
+# p11-kit's module file as a distribution's package has it.
 # Idempotent: a DIR that already holds a finished build is left as it is.
 # --disable-strict: 0.22.0 predates OpenSSL 3, whose deprecation warnings
 # its strict mode makes errors (Ubuntu 22.04 builds it so too).
@@ -65,6 +66,15 @@ fi
 if [ "$install" = --install ]; then
 	[ "$(id -u)" = 0 ] || fail "--install needs root"
 	cp -a "$dir/root/." /
+	# OpenSC's own install registers its PKCS#11 module with p11-kit from 0.27
+	# only (opensc.module); distributions' packages do it for every release
+	# (Debian and Ubuntu: opensc-pkcs11.module), and p11-kit's clients find
+	# OpenSC only so. As such a package, for the releases that do not.
+	if ! grep -qs '^module: *opensc-pkcs11.so' /usr/share/p11-kit/modules/*.module; then
+		mkdir -p /usr/share/p11-kit/modules
+		printf 'module: opensc-pkcs11.so\n' > /usr/share/p11-kit/modules/opensc-pkcs11.module
+		note "registered opensc-pkcs11.so with p11-kit (/usr/share/p11-kit/modules/opensc-pkcs11.module), as distributions' packages do"
+	fi
 	ldconfig
 	note "installed OpenSC $version into /"
 fi
