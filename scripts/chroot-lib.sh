@@ -96,13 +96,20 @@ chroot_make() { # suite, label -> sets $root; 1 when the release has no minbase 
 	in_chroot 'sh /tmp/apt-update.sh' >&2 || { note "$1: apt-get update failed in $root"; return 1; }
 }
 
-# Downloaded .debs kept per release outside the chroot, as apt's archive
-# cache: chroots made one after another then download each package once.
+# Downloaded .debs kept per release outside the chroot: chroots made one
+# after another then download each package once. Hard links in and out (cp
+# where the chroot is on another file system), not the folder bind-mounted as
+# apt's archive cache: matrices that run side by side would share apt's lock
+# on it, and one's apt-get install fails ("Could not get lock").
 chroot_keep_debs() { # suite
-	mkdir -p "$cache/apt-archives/$1/partial"
-	mount --bind "$cache/apt-archives/$1" "$root/var/cache/apt/archives"
-	# apt downloads as its user _apt (the chroot's uid), into partial/
-	chroot "$root" chown _apt:root /var/cache/apt/archives/partial 2>/dev/null || true
+	mkdir -p "$cache/apt-archives/$1"
+	echo "$cache/apt-archives/$1" > "$root/.opensc-jpki-debs"
+	debs_copy "$cache/apt-archives/$1" "$root/var/cache/apt/archives"
+}
+debs_copy() { # from, to: the .debs that are not there yet (apt checks each one's hash before use)
+	find "$1" -maxdepth 1 -name '*.deb' | while read -r deb; do
+		[ -e "$2/${deb##*/}" ] || cp -l "$deb" "$2/" 2>/dev/null || cp "$deb" "$2/" 2>/dev/null || true
+	done
 }
 
 in_chroot() { # command line for sh
@@ -123,6 +130,9 @@ in_chroot() { # command line for sh
 chroot_drop() { # [chroot]
 	r=${1:-$root}
 	[ -n "$r" ] || return 0
+	if [ -f "$r/.opensc-jpki-debs" ] && [ -d "$r/var/cache/apt/archives" ]; then
+		debs_copy "$r/var/cache/apt/archives" "$(cat "$r/.opensc-jpki-debs")"
+	fi
 	umount -R "$r" 2>/dev/null || umount -R -l "$r" 2>/dev/null || true
 	if grep -q " ${r}[/ ]" /proc/self/mounts; then
 		note "$r is still mounted; left in place"
