@@ -33,12 +33,14 @@ cd "$builddir"
 stale=no
 if [ -f Makefile ]; then
 	installed=$("$top/scripts/opensc-version.sh" 2>/dev/null || true)
-	grep -qx "OPENSC_INSTALLED_VERSION = $installed" Makefile || stale=yes
+	grep -qxF "OPENSC_INSTALLED_VERSION = $installed" Makefile || stale=yes
 	if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
-		grep -qx "OPENSC_SRC = $OPENSC_JPKI_OPENSC_SRC" Makefile || stale=yes
+		grep -qxF "OPENSC_SRC = $OPENSC_JPKI_OPENSC_SRC" Makefile || stale=yes
 	else
+		# As configure writes it: the folder's path made plain (cd; pwd).
 		cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
-		grep -qx "OPENSC_SRC = $cache/opensc-$installed" Makefile || stale=yes
+		tree=$(cd "$cache/opensc-$installed" 2>/dev/null && pwd || echo "$cache/opensc-$installed")
+		grep -qxF "OPENSC_SRC = $tree" Makefile || stale=yes
 	fi
 fi
 if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ] || [ "$stale" = yes ]; then
