@@ -16,11 +16,33 @@
 #   matrix_readme LABEL LOGS ENV  demo.sh and test.sh on a fresh clone
 #   matrix_cross LABEL OUTPUT tests/module/cross-load.sh's lines as one line
 #                             (LABEL padded to $matrix_width, default 9)
+#   verdict FORMAT ARGS...    a release's result line, on stdout and appended
+#                             to $MATRIX_VERDICTS when set (.ci/run repeats
+#                             them at the end of its log)
+#   failure_excerpt LABEL LOG a failed step's FAIL lines and last lines, the
+#                             same two ways (stderr for the first)
 mirror=${MATRIX_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${MATRIX_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 root=""
 chroot_roots=""
 chroot_pass=""
+
+verdict() { # printf format, arguments
+	# shellcheck disable=SC2059 # the format is the caller's
+	printf "$@"
+	# shellcheck disable=SC2059
+	[ -z "${MATRIX_VERDICTS:-}" ] || printf "$@" >> "$MATRIX_VERDICTS"
+}
+
+# CI shows the end of its log only: what failed has to be said there, not
+# only in a log that went with the machine.
+failure_excerpt() { # label, log
+	[ -f "$2" ] || return 0
+	excerpt=$( { echo "  $1: what $2 says:"
+		{ grep -E '^(FAIL|ERROR|XPASS)[: ]|^not ok ' "$2" | head -n 12; echo "    ..."; tail -n 12 "$2"; } | sed 's/^/    /'; } )
+	printf '%s\n' "$excerpt" >&2
+	[ -z "${MATRIX_VERDICTS:-}" ] || printf '%s\n' "$excerpt" >> "$MATRIX_VERDICTS"
+}
 
 chroot_check_suites() { # suite... -> exit 2 on one the matrices do not know
 	for suite in "$@"; do
@@ -49,7 +71,7 @@ chroot_base() { # suite -> path of the cached minbase tarball, made when missing
 		dir=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-debootstrap.XXXXXX")
 		note "debootstrap --variant=minbase $1 (once; kept as $base, log $cache/chroots/$1-debootstrap.log)"
 		if ! debootstrap --variant=minbase "$1" "$dir" "$mirror" > "$cache/chroots/$1-debootstrap.log" 2>&1; then
-			tail -n 5 "$cache/chroots/$1-debootstrap.log" >&2
+			failure_excerpt "$1 debootstrap" "$cache/chroots/$1-debootstrap.log"
 			rm -rf "$dir"
 			return 1
 		fi
@@ -93,7 +115,12 @@ chroot_make() { # suite, label -> sets $root; 1 when the release has no minbase 
 	echo force-unsafe-io > "$root/etc/dpkg/dpkg.cfg.d/opensc-jpki-unsafe-io"
 	chroot_apt_sources "$1"
 	cp "$top/scripts/apt-update.sh" "$root/tmp/apt-update.sh"
-	in_chroot 'sh /tmp/apt-update.sh' >&2 || { note "$1: apt-get update failed in $root"; return 1; }
+	if ! in_chroot 'sh /tmp/apt-update.sh' > "$root/tmp/apt-update.log" 2>&1; then
+		cat "$root/tmp/apt-update.log" >&2
+		failure_excerpt "$1 apt-get update" "$root/tmp/apt-update.log"
+		return 1
+	fi
+	cat "$root/tmp/apt-update.log" >&2
 }
 
 # Downloaded .debs kept per release outside the chroot: chroots made one
@@ -166,6 +193,8 @@ matrix_readme() { # label, logs folder, environment words for both commands (or 
 	[ -n "$summary" ] || summary="no summary line ($(grep -v '^$' "$2/test.log" | tail -n 1))"
 	second=$(grep -c 'then passed its second run' "$2/test.log" || true)
 	[ "$second" -eq 0 ] || summary="$summary ($second passed a second run: pcsc-lite's race)"
+	[ "$demo" = ok ] || failure_excerpt "$1 demo" "$2/demo.log"
+	case "$summary" in *" passed, 0 failed"*) ;; *) failure_excerpt "$1 test.sh" "$2/test.log" ;; esac
 	case "$demo $summary" in "ok "*" passed, 0 failed"*) ;; *) return 1 ;; esac
 }
 
@@ -177,9 +206,11 @@ matrix_cross() { # label, cross-load.sh's output
 	told=$(printf '%s\n' "$2" | grep '^ok: ' | grep -c 'opensc-jpki-config status' || true)
 	bad=$(printf '%s\n' "$2" | grep -c '^FAIL: ' || true)
 	printf '%s\n' "$2" | sed "s/^/  $1| /" >&2
-	printf '%-*s cross-load: %s foreign module(s) refused, %s not; opensc-jpki-config status said so for %s\n' \
+	verdict '%-*s cross-load: %s foreign module(s) refused, %s not; opensc-jpki-config status said so for %s\n' \
 		"${matrix_width:-9}" "$1" "$okay" "$bad" "$told"
-	[ "$bad" -eq 0 ] && [ "$okay" -gt 0 ] && [ "$told" -gt 0 ]
+	[ "$bad" -eq 0 ] && [ "$okay" -gt 0 ] && [ "$told" -gt 0 ] && return 0
+	[ -z "${MATRIX_VERDICTS:-}" ] || printf '%s\n' "$2" | grep '^FAIL: ' | sed "s/^/    $1| /" >> "$MATRIX_VERDICTS"
+	return 1
 }
 
 chroot_teardown() {

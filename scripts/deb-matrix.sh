@@ -43,7 +43,7 @@ for suite in "$@"; do
 	# ---- build, in a clean chroot, from a fresh clone ----
 	if ! chroot_make "$suite" "deb-$suite-build"; then
 		status=1
-		printf '%-9s no chroot (debootstrap or apt-get update failed; %s)\n' "$suite" "$cache/chroots/"
+		verdict '%-9s no chroot (debootstrap or apt-get update failed; %s)\n' "$suite" "$cache/chroots/"
 		continue
 	fi
 	chroot_keep_debs "$suite"
@@ -86,9 +86,15 @@ for suite in "$@"; do
 	end=$(date +%s)
 	case "$build $lintian $summary" in
 		"ok lintian 0E/0W "*" passed, 0 failed") ;;
-		*) status=1 ;;
+		*) status=1
+			[ "$build" = ok ] || failure_excerpt "$suite build-deb.sh" "$logs/build.log"
+			case "$lintian" in "lintian 0E/0W") ;; *)
+				grep -E '^[EW]: ' "$logs/lintian.txt" > "$logs/lintian-ew.txt" || true
+				failure_excerpt "$suite lintian" "$logs/lintian-ew.txt" ;;
+			esac
+			case "$summary" in *" passed, 0 failed") ;; *) failure_excerpt "$suite packages" "$logs/test.log" ;; esac ;;
 	esac
-	printf '%-9s OpenSC %-12s build %-4s %s  packages: %s  build %ss, test %ss, total %ss\n' \
+	verdict '%-9s OpenSC %-12s build %-4s %s  packages: %s  build %ss, test %ss, total %ss\n' \
 		"$suite" "${opensc:--}" "$build" "$lintian" "$summary" "$((built - start))" "$((end - built))" "$((end - start))"
 done
 exit "$status"

@@ -42,7 +42,7 @@ for suite in "$@"; do
 	start=$(date +%s)
 	if ! chroot_make "$suite" "$suite"; then
 		status=1
-		printf '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "no chroot (debootstrap or apt-get update failed; $cache/chroots/)" "$(( $(date +%s) - start ))"
+		verdict '%-9s %-16s %-9s %s %ss\n' "$suite" "-" "-" "no chroot (debootstrap or apt-get update failed; $cache/chroots/)" "$(( $(date +%s) - start ))"
 		continue
 	fi
 	made="$made $suite=$root"
@@ -60,7 +60,7 @@ for suite in "$@"; do
 		note "$suite: no module was built"
 	echo "${opensc%%-*}" >"$logs/opensc-version"
 	end=$(date +%s)
-	printf '%-9s OpenSC %-16s demo %-4s %s %ss (chroot %ss, demo %ss, test %ss)\n' "$suite" "${opensc:--}" "$demo" "$summary" \
+	verdict '%-9s OpenSC %-16s demo %-4s %s %ss (chroot %ss, demo %ss, test %ss)\n' "$suite" "${opensc:--}" "$demo" "$summary" \
 		"$((end - start))" "$((ready - start))" "$demo_s" "$test_s"
 done
 

@@ -89,7 +89,7 @@ for v in $versions; do
 	steps=""
 	if ! chroot_make "$suite" "upstream-$v"; then
 		status=1
-		printf '%-14s no chroot (debootstrap or apt-get update failed; %s) %ss\n' "$v" "$cache/chroots/" "$(seconds_since "$start")"
+		verdict '%-14s no chroot (debootstrap or apt-get update failed; %s) %ss\n' "$v" "$cache/chroots/" "$(seconds_since "$start")"
 		continue
 	fi
 	chroot_keep_debs "$suite"
@@ -101,7 +101,8 @@ for v in $versions; do
 	note "$v: installing OpenSC's build dependencies (log: $logs/deps.log)"
 	if ! in_chroot "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $deps" > "$logs/deps.log" 2>&1; then
 		status=1
-		printf '%-14s build dependencies not installed (%s) %ss\n' "$v" "$logs/deps.log" "$(seconds_since "$start")"
+		failure_excerpt "$v deps" "$logs/deps.log"
+		verdict '%-14s build dependencies not installed (%s) %ss\n' "$v" "$logs/deps.log" "$(seconds_since "$start")"
 		chroot_drop
 		continue
 	fi
@@ -117,7 +118,8 @@ for v in $versions; do
 	if ! in_chroot "cd /root/opensc-build && scripts/build-opensc.sh $v /opt/opensc --install" > "$logs/opensc.log" 2>&1; then
 		cp "$root/opt/opensc/build.log" "$logs/opensc-build.log" 2>/dev/null || true
 		status=1
-		printf '%-14s OpenSC did not build (%s) %ss (%s)\n' "$v" "$logs/opensc.log" "$(seconds_since "$start")" "$steps"
+		failure_excerpt "$v OpenSC build" "$logs/opensc.log"
+		verdict '%-14s OpenSC did not build (%s) %ss (%s)\n' "$v" "$logs/opensc.log" "$(seconds_since "$start")" "$steps"
 		chroot_drop
 		continue
 	fi
@@ -139,8 +141,13 @@ for v in $versions; do
 		cp "$root/root/opensc-jpki-unit/build/test-suite.log" "$logs/unit-test-suite.log" 2>/dev/null || true
 		summary=$(summary_of "$logs/unit-test-suite.log")
 		[ -f "$logs/unit-test-suite.log" ] || summary="no summary line ($(grep -v '^$' "$logs/unit.log" | tail -n 1))"
-		case "$summary" in *" passed, 0 failed") ;; *) status=1 ;; esac
-		printf '%-14s OpenSC %-12s unit      %s %ss (%s, unit %ss)\n' "$v" "${opensc:--}" "$summary" \
+		case "$summary" in
+			*" passed, 0 failed") ;;
+			*) status=1
+				if [ -f "$logs/unit-test-suite.log" ]; then failure_excerpt "$v unit" "$logs/unit-test-suite.log"
+				else failure_excerpt "$v unit" "$logs/unit.log"; fi ;;
+		esac
+		verdict '%-14s OpenSC %-12s unit      %s %ss (%s, unit %ss)\n' "$v" "${opensc:--}" "$summary" \
 			"$(seconds_since "$start")" "$steps" "$(seconds_since "$t")"
 		steps="$steps, unit $(seconds_since "$t")s"
 		module=$root/root/opensc-jpki-unit/build/src/.libs/opensc-jpki.so
@@ -150,7 +157,7 @@ for v in $versions; do
 	# ---- the README's two commands ----
 	if has "$full" "$v"; then
 		matrix_readme "$v" "$logs" OPENSC_JPKI_OPENSC_SRC=/opt/opensc/src || status=1
-		printf '%-14s OpenSC %-12s demo %-4s %s %ss (%s, demo %ss, test %ss)\n' "$v" "${opensc:--}" "$demo" "$summary" \
+		verdict '%-14s OpenSC %-12s demo %-4s %s %ss (%s, demo %ss, test %ss)\n' "$v" "${opensc:--}" "$demo" "$summary" \
 			"$(seconds_since "$start")" "$steps" "$demo_s" "$test_s"
 		module=$root/root/opensc-jpki/build/plain/src/.libs/opensc-jpki.so
 		tool=/root/opensc-jpki/build/plain/tools/opensc-jpki-config
