@@ -4,17 +4,29 @@
 # (bench/run.sh --tsv) that scripts/release-matrix.sh keeps per release when
 # MATRIX_BENCH=1.
 #
-#   bench/releases.sh [--update-doc FILE] LABEL=TSV...
+#   bench/releases.sh [--apdus] [--block NAME] [--update-doc FILE] LABEL=TSV...
 # LABEL names the release in the table's header (e.g. "trixie, OpenSC
 # 0.26.1"). Prints a Markdown table: per workload and extended-length setting
 # (0 ms latency), APDUs and median milliseconds, plugin / built-in, one column
-# pair per release. --update-doc FILE (doc/benchmark.md) puts it between
-# FILE's <!-- bench-releases --> and <!-- /bench-releases --> lines.
+# pair per release; with --apdus the APDU counts alone, one column per release
+# (for many releases: counts are exact, times of runs in different chroots
+# are not comparable anyway). --update-doc FILE (doc/benchmark.md) puts it
+# between FILE's <!-- NAME --> and <!-- /NAME --> lines (NAME: --block,
+# default bench-releases).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 doc_file=""
-[ "${1:-}" != --update-doc ] || { doc_file=$2; shift 2; }
-[ $# -gt 0 ] || { echo "usage: releases.sh [--update-doc FILE] LABEL=TSV..." >&2; exit 2; }
+block=bench-releases
+apdus_only=no
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--apdus) apdus_only=yes; shift ;;
+		--block) block=$2; shift 2 ;;
+		--update-doc) doc_file=$2; shift 2 ;;
+		*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "usage: releases.sh [--apdus] [--block NAME] [--update-doc FILE] LABEL=TSV..." >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/jpki-bench-releases.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -25,8 +37,13 @@ for arg in "$@"; do
 	n=$((n + 1))
 	[ -s "${arg#*=}" ] || { echo "releases.sh: no run lines in ${arg#*=}" >&2; exit 1; }
 	awk -f "$here/report.awk" -v mode=brief "${arg#*=}" | awk -F '\t' '$2 == 0' >"$work/$n"
-	header="$header ${arg%%=*}: APDUs plugin / built-in | ms plugin / built-in |"
-	rule="$rule---:|---:|"
+	if [ "$apdus_only" = yes ]; then
+		header="$header ${arg%%=*} |"
+		rule="$rule---:|"
+	else
+		header="$header ${arg%%=*}: APDUs plugin / built-in | ms plugin / built-in |"
+		rule="$rule---:|---:|"
+	fi
 done
 {
 	echo "$header"
@@ -39,7 +56,8 @@ done
 			i=$((i + 1))
 			cells=$(awk -F '\t' -v t="$title" -v e="$ext" '$1 == t && $3 == e { print $4 " / " $5 "\t" $6 " / " $7 }' "$work/$i")
 			[ -n "$cells" ] || cells="— / —	— / —"
-			row="$row ${cells%%	*} | ${cells#*	} |"
+			if [ "$apdus_only" = yes ]; then row="$row ${cells%%	*} |"
+			else row="$row ${cells%%	*} | ${cells#*	} |"; fi
 		done
 		echo "$row"
 	done <"$work/1"
@@ -49,9 +67,9 @@ if [ -z "$doc_file" ]; then
 	cat "$work/table.md"
 	exit 0
 fi
-grep -q '^<!-- bench-releases -->$' "$doc_file" && grep -q '^<!-- /bench-releases -->$' "$doc_file" ||
-	{ echo "releases.sh: $doc_file has no <!-- bench-releases --> block" >&2; exit 1; }
-awk -v table="$work/table.md" '
-	/^<!-- bench-releases -->$/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-	/^<!-- \/bench-releases -->$/ { skip = 0 }
+grep -qx "<!-- $block -->" "$doc_file" && grep -qx "<!-- /$block -->" "$doc_file" ||
+	{ echo "releases.sh: $doc_file has no <!-- $block --> block" >&2; exit 1; }
+awk -v table="$work/table.md" -v first="<!-- $block -->" -v last="<!-- /$block -->" '
+	$0 == first { print; while ((getline line < table) > 0) print line; skip = 1; next }
+	$0 == last { skip = 0 }
 	!skip' "$doc_file" >"$work/doc" && cat "$work/doc" >"$doc_file"

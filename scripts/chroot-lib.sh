@@ -16,6 +16,8 @@
 #   matrix_readme LABEL LOGS ENV  demo.sh and test.sh on a fresh clone
 #   matrix_cross LABEL OUTPUT tests/module/cross-load.sh's lines as one line
 #                             (LABEL padded to $matrix_width, default 9)
+#   matrix_bench LABEL LOGS   with MATRIX_BENCH=1, the benchmark in the
+#                             clone matrix_readme built: LOGS/bench.tsv
 #   verdict FORMAT ARGS...    a release's result line, on stdout and appended
 #                             to $MATRIX_VERDICTS when set (.ci/run repeats
 #                             them at the end of its log)
@@ -196,6 +198,21 @@ matrix_readme() { # label, logs folder, environment words for both commands (or 
 	[ "$demo" = ok ] || failure_excerpt "$1 demo" "$2/demo.log"
 	case "$summary" in *" passed, 0 failed"*) ;; *) failure_excerpt "$1 test.sh" "$2/test.log" ;; esac
 	case "$demo $summary" in "ok "*" passed, 0 failed"*) ;; *) return 1 ;; esac
+}
+
+# The benchmark (bench/run.sh --reps 3 --latency 0) in the clone that
+# matrix_readme built, when MATRIX_BENCH=1: its run lines go to LOGS/bench.tsv
+# for bench/releases.sh. 1 when it was asked for and failed.
+matrix_bench() { # label, logs folder
+	rm -f "$2/bench.tsv"
+	[ "${MATRIX_BENCH:-}" = 1 ] || return 0
+	note "$1: bench/run.sh --reps 3 --latency 0 (log: $2/bench.log)"
+	if in_chroot "cd /root/opensc-jpki/build/plain && sh ../../bench/run.sh --reps 3 --latency 0 --tsv /tmp/bench.tsv" \
+		> "$2/bench.log" 2>&1 && cp "$root/tmp/bench.tsv" "$2/bench.tsv"; then
+		return 0
+	fi
+	failure_excerpt "$1 benchmark" "$2/bench.log"
+	return 1
 }
 
 # cross-load.sh's output (a module built against one OpenSC, given to

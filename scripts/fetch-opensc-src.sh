@@ -14,7 +14,6 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 version=$("$here/opensc-version.sh")
-lib=$("$here/opensc-version.sh" --lib)
 cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
 tree=$cache/opensc-$version
 features=$tree/opensc-jpki-features.txt
@@ -45,16 +44,31 @@ add_deb_src() {
 	[ "$(id -u)" = 0 ] || fail "needs root to add a deb-src entry to apt's sources"
 	deb822=/etc/apt/sources.list.d/opensc-jpki-src.sources
 	oneline=/etc/apt/sources.list.d/opensc-jpki-src.list
+	# Only stanzas of binary packages alone: one that lists deb-src already
+	# (Types: deb deb-src) would be there twice, and apt warns of each
+	# source "configured multiple times".
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] && [ "$f" != "$deb822" ] || continue
-		sed -n 's/^Types: *deb$/Types: deb-src/; /^#/d; p' "$f"
-		echo
+		awk 'function flush() { if (n && types == "deb" && enabled != "no") { for (i = 1; i <= n; i++) print lines[i]; print "" } n = 0; types = ""; enabled = "" }
+			/^#/ { next }
+			/^[[:space:]]*$/ { flush(); next }
+			tolower($1) == "types:" { types = $2; for (i = 3; i <= NF; i++) types = types " " $i; $0 = "Types: deb-src" }
+			tolower($1) == "enabled:" { enabled = tolower($2) }
+			{ lines[++n] = $0 }
+			END { flush() }' "$f"
 	done > "$deb822"
 	grep -q '^Types: deb-src' "$deb822" || rm -f "$deb822"
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] && [ "$f" != "$oneline" ] || continue
 		sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f"
-	done > "$oneline"
+	done | awk '!seen[$0]++' > "$work/derived"
+	# Lines already there as deb-src (for another suite than the one whose
+	# Sources were missing) are left out, as above.
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && [ "$f" != "$oneline" ] || continue
+		sed -n 's/^[[:space:]]*deb-src[[:space:]]/deb-src /p' "$f"
+	done > "$work/existing"
+	grep -vxF -f "$work/existing" "$work/derived" > "$oneline" || true
 	[ -s "$oneline" ] || rm -f "$oneline"
 	[ -f "$deb822" ] || [ -f "$oneline" ] || fail "found no binary apt source to derive a deb-src entry from"
 	for f in "$deb822" "$oneline"; do

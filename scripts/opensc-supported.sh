@@ -61,6 +61,15 @@ if [ "$n" -lt "$(number $oldest)" ] || [ "$n" -gt "$(number $newest)" ]; then
 	echo "OpenSC $1 is not supported: opensc-jpki is made for OpenSC $(list) (struct layouts differ between releases)" >&2
 	exit 1
 fi
+# A package of a git snapshot (0.27.1+git20260601.14c80b0-1, 0.27.1-14-g14c80b0)
+# names the release it follows, not one that was tested: OpenSC master as of
+# 14c80b0 still says 0.27.1 and its interface differs (the load-time check
+# catches that; this says it before a build).
+case "$1" in
+	*[+~-]git*|*[+~.-]g[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*)
+		echo "OpenSC $1 is a snapshot between releases, untested as such: opensc-jpki is made for OpenSC $(list); the module refuses to load where the library's interface differs from its build's" >&2
+		exit 0 ;;
+esac
 for s in $supported; do
 	[ "$version" != "$s" ] || exit 0
 done

@@ -49,12 +49,7 @@ for suite in "$@"; do
 	ready=$(date +%s)
 	matrix_readme "$suite" "$logs" "" || status=1
 	opensc=$(in_chroot "dpkg-query -W -f '\${Version}' opensc-pkcs11 2>/dev/null" || true)
-	if [ "${MATRIX_BENCH:-}" = 1 ]; then
-		note "$suite: bench/run.sh --reps 3 --latency 0 (log: $logs/bench.log)"
-		rm -f "$logs/bench.tsv"
-		in_chroot "cd /root/opensc-jpki/build/plain && sh ../../bench/run.sh --reps 3 --latency 0 --tsv /tmp/bench.tsv" \
-			>"$logs/bench.log" 2>&1 && cp "$root/tmp/bench.tsv" "$logs/bench.tsv" || { note "$suite: the benchmark failed"; status=1; }
-	fi
+	matrix_bench "$suite" "$logs" || status=1
 	rm -f "$logs/opensc-jpki.so" "$logs/opensc-version"
 	cp "$root/root/opensc-jpki/build/plain/src/.libs/opensc-jpki.so" "$logs/opensc-jpki.so" 2>/dev/null ||
 		note "$suite: no module was built"

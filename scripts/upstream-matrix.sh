@@ -27,7 +27,8 @@
 # Needs root and the network to the Debian archive; clones the current commit
 # (HEAD): commit what is to be tried. Logs: ~/.cache/opensc-jpki/upstream-matrix/VERSION/.
 # Environment as for release-matrix.sh: MATRIX_TEST_ARGS (e.g. --quick),
-# MATRIX_KEEP=1, MATRIX_MIRROR, MATRIX_SECURITY_MIRROR.
+# MATRIX_KEEP=1, MATRIX_MIRROR, MATRIX_SECURITY_MIRROR, MATRIX_BENCH=1 (the
+# benchmark after the tests, for the versions run end to end: LOGS/bench.tsv).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${OPENSC_JPKI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/opensc-jpki}
@@ -157,6 +158,7 @@ for v in $versions; do
 	# ---- the README's two commands ----
 	if has "$full" "$v"; then
 		matrix_readme "$v" "$logs" OPENSC_JPKI_OPENSC_SRC=/opt/opensc/src || status=1
+		matrix_bench "$v" "$logs" || status=1
 		verdict '%-14s OpenSC %-12s demo %-4s %s %ss (%s, demo %ss, test %ss)\n' "$v" "${opensc:--}" "$demo" "$summary" \
 			"$(seconds_since "$start")" "$steps" "$demo_s" "$test_s"
 		module=$root/root/opensc-jpki/build/plain/src/.libs/opensc-jpki.so

@@ -45,6 +45,9 @@ dist_check_SCRIPTS += tests/lib/valgrind-check.sh
 # The README's links and those of the pages behind it (doc/) lead somewhere.
 UNIT_TESTS += tests/lib/test-doc-links.sh
 dist_check_SCRIPTS += tests/lib/test-doc-links.sh
+# bench/releases.sh, which puts the matrices' benchmark runs side by side in doc/.
+UNIT_TESTS += tests/lib/test-bench-releases.sh
+dist_check_SCRIPTS += tests/lib/test-bench-releases.sh
 EXTRA_DIST += tests/lib/opensc-conf.sh tests/lib/valgrind.supp \
 	tests/lib/builtin-cells.sh tests/lib/tool-output.sh
 

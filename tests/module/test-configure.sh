@@ -66,6 +66,10 @@ for v in 1:0.27.1~rc1-1 0.27.1-rc1 0.27.1rc1; do
 	check "a pre-release ($v) is not taken for the release: a warning" \
 		sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' '$v' 2>&1 | grep -q 'pre-release of 0.27.1, untested'"
 done
+for v in 0.27.1+git20260601.14c80b0-1 0.27.1-14-g14c80b0 0.26.0~git20250101-1; do
+	check "a git snapshot's package ($v) is not taken for the release: a warning" \
+		sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' '$v' 2>&1 | grep -q 'snapshot between releases, untested'"
+done
 check "0.25.0-rc1 is not taken for 0.25.1" \
 	sh -c "sh '$top_srcdir/scripts/opensc-supported.sh' 0.25.0-rc2 2>&1 | grep -q 'pre-release of 0.25.0, untested'"
 
