@@ -9,6 +9,7 @@ opensc_conf_file = /etc/opensc/opensc.conf
 bin_PROGRAMS += tools/opensc-jpki-config
 tools_opensc_jpki_config_SOURCES = \
 	tools/opensc-jpki-config.c \
+	tools/conf-app.c tools/conf-app.h \
 	tools/conf-edit.c tools/conf-edit.h \
 	tools/conf-parse.c tools/conf-parse.h \
 	tools/module-check.c tools/module-check.h

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf-app.h"
 #include "conf-edit.h"
 #include "module-check.h"
 
@@ -52,6 +53,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: " PROGRAM " [options] enable|disable|status [FILE]\n"
+	        "       " PROGRAM " --tokens auth|sign|all [options] enable FILE\n"
 	        "  enable   add the plugin's card driver and PKCS#15 emulator to FILE\n"
 	        "  disable  remove exactly the lines enable added, restoring FILE\n"
 	        "  status   exit 0 when FILE enables the plugin and the installed OpenSC can\n"
@@ -67,6 +69,12 @@ static void usage(FILE *out)
 	        "options:\n"
 	        "  --module PATH  the plugin module (default " OPENSC_JPKI_MODULE_PATH ")\n"
 	        "  --name NAME    driver name in the configuration (default mynumber)\n"
+	        "  --tokens auth|sign|all\n"
+	        "                 write FILE whole, as the configuration of one application\n"
+	        "                 (OPENSC_CONF=FILE): its PKCS#11 applications see only the\n"
+	        "                 User Authentication PIN's token (auth), only the Digital\n"
+	        "                 Signature PIN's (sign), or both (all). FILE must be new or\n"
+	        "                 written by --tokens before; the system-wide file is left alone\n"
 	        "  --card-info    also expose the card-face text data to the OpenSC tools\n"
 	        "                 (card_info = yes); PKCS#11 applications see it only with\n"
 	        "                 card_info_pkcs11 = yes added by hand (doc/pins.md, card_info)\n",
@@ -385,6 +393,115 @@ static int run_status(const char *shown_path, const struct file_content *conf, c
 	return EXIT_DISABLED;
 }
 
+/* Prints path as a shell word: bare when it holds only characters no shell
+ * treats specially, else in single quotes. */
+static void print_shell_word(const char *path)
+{
+	const char *c;
+
+	if (path[0] != '\0' && strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+@:,-")
+	                           == strlen(path)) {
+		fputs(path, stdout);
+		return;
+	}
+	putchar('\'');
+	for (c = path; *c != '\0'; c++) {
+		if (*c == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*c);
+	}
+	putchar('\'');
+}
+
+/* How to use the file just written: the OPENSC_CONF= line with its absolute
+ * path, since the application may run in another directory. */
+static void print_app_usage(const char *shown_path, enum conf_tokens tokens)
+{
+	char cwd[PATH_MAX];
+	char absolute[2 * PATH_MAX];
+
+	if (shown_path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL
+	    || snprintf(absolute, sizeof absolute, "%s/%s", cwd, shown_path) >= (int)sizeof absolute)
+		snprintf(absolute, sizeof absolute, "%s", shown_path);
+	printf("use it for that application alone; every other one keeps the system-wide configuration:\n"
+	       "  OPENSC_CONF=");
+	print_shell_word(absolute);
+	printf(" APPLICATION [ARGUMENTS]\n");
+	if (tokens == CONF_TOKENS_SIGN) {
+		printf("for example, to sign a PDF with the Digital Signature Key through NSS (doc/clients.md):\n"
+		       "  OPENSC_CONF=");
+		print_shell_word(absolute);
+		printf(" pdfsig -add-signature -nssdir sql:DB -nick 'TOKEN:Digital Signature Certificate' IN.pdf OUT.pdf\n");
+	}
+}
+
+/* enable with --tokens: FILE becomes the whole configuration of one
+ * application. Only a new file, or one this command wrote before, is written:
+ * anything else (the system-wide opensc.conf above all) is left as it is. */
+static int run_app_enable(const char *shown_path, const struct conf_plugin *plugin, enum conf_tokens tokens)
+{
+	char real_path[PATH_MAX];
+	const char *target = shown_path;
+	struct file_content old = { 0 };
+	struct conf_text text = { 0 };
+	struct conf_error err;
+	struct stat like;
+	int status = EXIT_ERROR;
+
+	if (conf_app_render(plugin, tokens, &text, &err) != 0) {
+		fprintf(stderr, PROGRAM ": %s\n", err.message);
+		return EXIT_ERROR;
+	}
+	/* A new file: readable by all (it holds no secret), owned by the caller. */
+	memset(&like, 0, sizeof like);
+	like.st_mode = 0644;
+	like.st_uid = geteuid();
+	like.st_gid = getegid();
+	if (realpath(shown_path, real_path) != NULL) {
+		/* Replace what a symlink points to, not the link. */
+		target = real_path;
+		if (read_conf(real_path, &old) != 0)
+			goto out;
+		if (!conf_app_is_ours(old.data, old.length)) {
+			fprintf(stderr, PROGRAM ": %s exists and was not written by " PROGRAM " --tokens; file left "
+			        "unchanged: name a new file for the application (plain enable edits the system-wide "
+			        "configuration)\n", shown_path);
+			goto out;
+		}
+		if (old.length == text.length && memcmp(old.data, text.data, text.length) == 0) {
+			printf(PROGRAM ": %s already configures '%s' with --tokens %s; nothing changed\n", shown_path,
+			       plugin->name, conf_app_tokens_name(tokens));
+			print_app_usage(shown_path, tokens);
+			status = 0;
+			goto out;
+		}
+		like = old.st;
+	} else if (errno != ENOENT) {
+		fprintf(stderr, PROGRAM ": cannot open %s: %s\n", shown_path, strerror(errno));
+		goto out;
+	}
+	if (replace_file(target, text.data, text.length, &like) != 0) {
+		fprintf(stderr, PROGRAM ": %s not written\n", shown_path);
+		goto out;
+	}
+	printf(PROGRAM ": wrote %s: '%s' (module %s), PKCS#11 applications see %s (create_slots_for_pins = \"%s\")\n",
+	       shown_path, plugin->name, plugin->module,
+	       tokens == CONF_TOKENS_ALL ? "both JPKI tokens"
+	       : tokens == CONF_TOKENS_SIGN ? "only the Digital Signature PIN's token"
+	                                    : "only the User Authentication PIN's token",
+	       conf_app_slots_value(tokens));
+	if (access(plugin->module, R_OK) != 0)
+		fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC will not load the plugin until it exists\n",
+		        plugin->module, strerror(errno));
+	print_app_usage(shown_path, tokens);
+	status = 0;
+out:
+	conf_text_free(&text);
+	free(old.data);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct conf_plugin plugin = { .name = "mynumber", .module = OPENSC_JPKI_MODULE_PATH, .card_info = false };
@@ -393,6 +510,8 @@ int main(int argc, char **argv)
 	struct file_content conf;
 	struct conf_text new_text = { 0 };
 	struct conf_error err;
+	enum conf_tokens tokens = CONF_TOKENS_ALL;
+	bool app_file = false;
 	int i, status = EXIT_ERROR;
 
 	for (i = 1; i < argc; i++) {
@@ -403,6 +522,15 @@ int main(int argc, char **argv)
 				plugin.module = argv[++i];
 			else
 				plugin.name = argv[++i];
+		} else if (strcmp(arg, "--tokens") == 0) {
+			if (i + 1 == argc || conf_app_parse_tokens(argv[i + 1], &tokens) != 0) {
+				fprintf(stderr, PROGRAM ": --tokens %s: use auth (the User Authentication PIN's token), "
+				                "sign (the Digital Signature PIN's) or all (both)\n",
+				        i + 1 < argc ? argv[i + 1] : "needs a value");
+				return EXIT_ERROR;
+			}
+			app_file = true;
+			i++;
 		} else if (strcmp(arg, "--card-info") == 0) {
 			plugin.card_info = true;
 		} else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -438,6 +566,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROGRAM ": --module '%s': must be an absolute path without '\"' or newline\n",
 		        plugin.module);
 		return EXIT_ERROR;
+	}
+	if (app_file) {
+		if (strcmp(command, "enable") != 0) {
+			fprintf(stderr, PROGRAM ": --tokens goes with enable only (status reads any FILE as it is; "
+			                "delete an application's FILE to undo it)\n");
+			return EXIT_ERROR;
+		}
+		/* Choosing the tokens of every application at once is not this
+		 * option's job: it never writes the system-wide file by default. */
+		if (shown_path == NULL) {
+			fprintf(stderr, PROGRAM ": --tokens writes the configuration of one application: name its FILE "
+			                "(then OPENSC_CONF=FILE for that application)\n");
+			return EXIT_ERROR;
+		}
+		return run_app_enable(shown_path, &plugin, tokens);
 	}
 	if (shown_path == NULL)
 		shown_path = OPENSC_JPKI_DEFAULT_CONF;

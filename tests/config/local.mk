@@ -2,9 +2,10 @@
 # OpenSC, so it runs with the unit tests, sanitizers included), and the files it
 # writes as read by stock OpenSC (loads the plain module, so it runs with the
 # end-to-end tests).
-UNIT_TESTS += tests/config/test-config-edit.sh
+UNIT_TESTS += tests/config/test-config-edit.sh tests/config/test-config-tokens.sh
 E2E_TESTS += tests/config/test-config-opensc.sh
-dist_check_SCRIPTS += tests/config/test-config-edit.sh tests/config/test-config-opensc.sh
+dist_check_SCRIPTS += tests/config/test-config-edit.sh tests/config/test-config-tokens.sh \
+	tests/config/test-config-opensc.sh
 EXTRA_DIST += tests/config/config-lib.sh \
 	tests/config/data/debian-12-opensc.conf \
 	tests/config/data/no-framework.conf \
