@@ -26,6 +26,10 @@
 # summary says 0 failed and every cross-load check passed, 1 otherwise.
 # Needs root and the network to the Debian archive; clones the current commit
 # (HEAD): commit what is to be tried. Logs: ~/.cache/opensc-jpki/upstream-matrix/VERSION/.
+# UPSTREAM_MATRIX_OPENSC_BUILDS=DIR (never in CI) keeps each OpenSC this
+# matrix built in its chroot (DIR/VERSION, scripts/build-opensc.sh's folder)
+# and installs it from there in later runs instead of building it again: the
+# plugin's side is what such a run tries, OpenSC's build takes 5 to 18 minutes.
 # Environment as for release-matrix.sh: MATRIX_TEST_ARGS (e.g. --quick),
 # MATRIX_KEEP=1, MATRIX_MIRROR, MATRIX_SECURITY_MIRROR, MATRIX_BENCH=1 (the
 # benchmark after the tests, for the versions run end to end: LOGS/bench.tsv).
@@ -41,6 +45,8 @@ matrix_width=14
 all="0.22.0 0.24.0 0.25.0-rc1 0.25.1 0.26.0 0.27.0-rc1 0.27.1 master-14c80b0"
 
 unit=${UPSTREAM_MATRIX_UNIT_ONLY:-}
+builds=${UPSTREAM_MATRIX_OPENSC_BUILDS:-}
+[ -z "$builds" ] || { mkdir -p "$builds" && builds=$(cd "$builds" && pwd); }
 full=""
 only_unit=no
 [ "${1:-}" != --unit-only ] || { only_unit=yes; shift; }
@@ -114,6 +120,11 @@ for v in $versions; do
 	t=$(date +%s)
 	mkdir -p "$root/root/shared/opensc"
 	cp "$upstream/OpenSC-$v.tar.gz" "$upstream/SHA256SUMS" "$root/root/shared/opensc/"
+	if [ -n "$builds" ] && [ -f "$builds/$v/done" ]; then
+		note "$v: OpenSC as an earlier run built it ($builds/$v), installed only"
+		mkdir -p "$root/opt/opensc"
+		cp -a "$builds/$v/." "$root/opt/opensc/"
+	fi
 	git clone -q "$top" "$root/root/opensc-build"
 	note "$v: building and installing OpenSC $v (log: $logs/opensc.log)"
 	if ! in_chroot "cd /root/opensc-build && scripts/build-opensc.sh $v /opt/opensc --install" > "$logs/opensc.log" 2>&1; then
@@ -123,6 +134,10 @@ for v in $versions; do
 		verdict '%-14s OpenSC did not build (%s) %ss (%s)\n' "$v" "$logs/opensc.log" "$(seconds_since "$start")" "$steps"
 		chroot_drop
 		continue
+	fi
+	if [ -n "$builds" ] && [ ! -f "$builds/$v/done" ]; then
+		rm -rf "$builds/$v.part" && mkdir -p "$builds/$v.part" &&
+			cp -a "$root/opt/opensc/." "$builds/$v.part/" && mv "$builds/$v.part" "$builds/$v"
 	fi
 	made="$made $v=$root"
 	steps="$steps, opensc $(seconds_since "$t")s"
