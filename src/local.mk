@@ -3,7 +3,7 @@
 # unit tests can link the same code.
 noinst_LTLIBRARIES += src/libjpki-core.la
 src_libjpki_core_la_SOURCES = \
-	src/common/jpki-facts.h src/common/opensc-compat.h src/common/pin-cmd-probe.h \
+	src/common/jpki-facts.h src/common/jpki-labels.h src/common/opensc-compat.h src/common/pin-cmd-probe.h \
 	src/common/module-config.c src/common/module-config.h
 src_libjpki_core_la_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSC_CPPFLAGS) $(OPENSSL_CFLAGS)
 src_libjpki_core_la_LIBADD = $(OPENSSL_LIBS)

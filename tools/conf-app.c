@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jpki-labels.h"
 #include "conf-app.h"
 
 /* The whole file is a few hundred bytes; paths are bounded by PATH_MAX. */
@@ -60,6 +61,32 @@ static const char *tokens_description(enum conf_tokens tokens)
 	default:
 		return "the User Authentication and the Digital Signature PIN's tokens";
 	}
+}
+
+/* True for OpenSC 0.26.0 and later, which leave the PIN's label out of a
+ * card's only token; -1 when version has no MAJOR.MINOR. */
+static int names_lone_token_by_card(const char *version)
+{
+	unsigned major, minor;
+
+	if (sscanf(version, "%u.%u", &major, &minor) != 2)
+		return -1;
+	return major > 0 || minor >= 26;
+}
+
+const char *conf_app_token_name(enum conf_tokens tokens, enum conf_tokens pin, const char *opensc_version)
+{
+	int lone;
+
+	if (pin == CONF_TOKENS_ALL || (tokens != CONF_TOKENS_ALL && tokens != pin))
+		return NULL;
+	lone = names_lone_token_by_card(opensc_version);
+	if (lone < 0)
+		return NULL;
+	if (lone && tokens != CONF_TOKENS_ALL)
+		return JPKI_LABEL_TOKEN;
+	return pin == CONF_TOKENS_AUTH ? JPKI_LABEL_TOKEN " (" JPKI_LABEL_AUTH_PIN ")"
+	                               : JPKI_LABEL_TOKEN " (" JPKI_LABEL_SIGN_PIN ")";
 }
 
 bool conf_app_is_ours(const char *text, size_t length)

@@ -42,6 +42,17 @@ const char *conf_app_tokens_name(enum conf_tokens tokens);
  * the card shows too (the text AP's, with card_info_pkcs11). */
 const char *conf_app_slots_value(enum conf_tokens tokens);
 
+/* The name PKCS#11 applications give the token of pin (CONF_TOKENS_AUTH or
+ * CONF_TOKENS_SIGN) when the file was written for tokens and OpenSC
+ * opensc_version ("0.26.1", "0.27.0rc1", "0.25.0-rc1") runs; an NSS nickname
+ * is this name, ':' and the certificate's label. OpenSC's PKCS#11 layer names a
+ * token by the card's label followed by " (PIN label)"; since 0.26.0 it adds
+ * the PIN's label only when the card has more than one token (framework-pkcs15.c,
+ * pkcs15_init_slot), so a one-token file gives plain "JPKI" there. Returns a
+ * static string; NULL when pin is CONF_TOKENS_ALL, is not among tokens, or the
+ * version does not begin with MAJOR.MINOR. */
+const char *conf_app_token_name(enum conf_tokens tokens, enum conf_tokens pin, const char *opensc_version);
+
 /* True when text (a file's bytes) was written by conf_app_render. */
 bool conf_app_is_ours(const char *text, size_t length);
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/jpki-labels.h"
 #include "conf-app.h"
 #include "conf-edit.h"
 #include "module-check.h"
@@ -429,10 +430,15 @@ static void print_app_usage(const char *shown_path, enum conf_tokens tokens)
 	print_shell_word(absolute);
 	printf(" APPLICATION [ARGUMENTS]\n");
 	if (tokens == CONF_TOKENS_SIGN) {
+		/* The nickname depends on OpenSC's version: this build's, the only
+		 * one its module loads into. */
+		const char *token = conf_app_token_name(tokens, CONF_TOKENS_SIGN, OPENSC_JPKI_BUILT_FOR);
+
 		printf("for example, to sign a PDF with the Digital Signature Key through NSS (doc/clients.md):\n"
 		       "  OPENSC_CONF=");
 		print_shell_word(absolute);
-		printf(" pdfsig -add-signature -nssdir sql:DB -nick 'TOKEN:Digital Signature Certificate' IN.pdf OUT.pdf\n");
+		printf(" pdfsig -add-signature -nssdir sql:DB -nick '%s:%s' IN.pdf OUT.pdf\n",
+		       token != NULL ? token : "TOKEN", JPKI_LABEL_SIGN_CERT);
 	}
 }
 

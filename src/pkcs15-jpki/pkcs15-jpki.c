@@ -21,12 +21,13 @@
 
 #include "card-jpki/card-jpki.h"
 #include "card-jpki/jpki-cert.h"
+#include "common/jpki-labels.h"
 #include "common/module-config.h"
 #include "common/opensc-compat.h"
 #include "pkcs15-jpki.h"
 #include "pkcs15-text-ap.h"
 
-#define TOKEN_LABEL        "JPKI"
+#define TOKEN_LABEL        JPKI_LABEL_TOKEN
 #define TOKEN_MANUFACTURER "JPKI"
 #define SERIAL_HEX_MAX     (2 * 64 + 1)
 
@@ -45,8 +46,8 @@ struct cert_desc {
 };
 
 static const struct cert_desc certs[] = {
-	{ 1, JPKI_EF_AUTH_CERT,    "User Authentication Certificate",    0, CERT_AT_BIND },
-	{ 2, JPKI_EF_SIGN_CERT,    "Digital Signature Certificate",      0, CERT_WITH_PIN },
+	{ 1, JPKI_EF_AUTH_CERT,    JPKI_LABEL_AUTH_CERT,                0, CERT_AT_BIND },
+	{ 2, JPKI_EF_SIGN_CERT,    JPKI_LABEL_SIGN_CERT,                0, CERT_WITH_PIN },
 	/* Read in the bind's transaction: what lists objects (pkcs15-tool
 	 * --dump, opensc-pkcs11) reads them anyway, and read later each read
 	 * would first confirm the application again. */
@@ -68,11 +69,11 @@ struct key_desc {
 };
 
 static const struct key_desc keys[] = {
-	{ JPKI_PIN_REF_AUTH, JPKI_EF_AUTH_CERT, "User Authentication PIN", "User Authentication Key",
+	{ JPKI_PIN_REF_AUTH, JPKI_EF_AUTH_CERT, JPKI_LABEL_AUTH_PIN, "User Authentication Key",
 	  "User Authentication Public Key", SC_PKCS15_PRKEY_USAGE_SIGN, 0,
 	  SC_PKCS15_PIN_TYPE_ASCII_NUMERIC, JPKI_AUTH_PIN_LEN, JPKI_AUTH_PIN_LEN, JPKI_AUTH_PIN_TRIES },
 	/* UTF8, not ascii-numeric: the password has letters. */
-	{ JPKI_PIN_REF_SIGN, JPKI_EF_SIGN_CERT, "Digital Signature PIN", "Digital Signature Key",
+	{ JPKI_PIN_REF_SIGN, JPKI_EF_SIGN_CERT, JPKI_LABEL_SIGN_PIN, "Digital Signature Key",
 	  "Digital Signature Public Key", SC_PKCS15_PRKEY_USAGE_SIGN | SC_PKCS15_PRKEY_USAGE_NONREPUDIATION, 1,
 	  SC_PKCS15_PIN_TYPE_UTF8, JPKI_SIGN_PIN_MIN_LEN, JPKI_SIGN_PIN_MAX_LEN, JPKI_SIGN_PIN_TRIES },
 };

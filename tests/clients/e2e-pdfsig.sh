@@ -18,7 +18,10 @@
 #   conf       opensc-jpki-config --tokens sign enable FILE: exit 0, the
 #              create_slots_for_pins line, the usage line
 #   tokens     under FILE, NSS sees one token of the card: the Digital Signature
-#              PIN's, with the plugin's serial; under the system-wide file, two
+#              PIN's, with the plugin's serial, named as in the pdfsig command
+#              opensc-jpki-config printed (OpenSC 0.26 and later name a lone
+#              token "JPKI", earlier ones "JPKI (Digital Signature PIN)");
+#              under the system-wide file, two
 #   sign       pdfsig -add-signature with the signature PIN: exit 0; every card
 #              signature with key 001A right after its own signature-PIN VERIFY
 #              (per-signature consent); tries unchanged; the authentication PIN
@@ -45,7 +48,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-sign_nick="JPKI (Digital Signature PIN):Digital Signature Certificate"
+# The nickname under the system-wide file, with both tokens; under FILE the
+# one opensc-jpki-config prints is used, once checked against NSS.
+system_sign_nick="JPKI (Digital Signature PIN):Digital Signature Certificate"
 not_accepted="Password was not accepted to open the NSS database."
 
 # ---- the outer half: one harness run, with the card's trace ------------------
@@ -128,6 +133,9 @@ app_conf=$t/pdfsig.conf
 grep -qx '		create_slots_for_pins = "sign";' "$app_conf" || clients_fail conf "no create_slots_for_pins = \"sign\" in $app_conf"
 grep -qxF "  OPENSC_CONF=$app_conf APPLICATION [ARGUMENTS]" "$t/conf.out" ||
 	clients_fail conf "no usage line: $(cat "$t/conf.out")"
+sign_nick=$(sed -n "s/^ *OPENSC_CONF=.* pdfsig .* -nick '\\([^']*\\)' .*/\\1/p" "$t/conf.out")
+[ -n "$sign_nick" ] && [ "${sign_nick#*:}" = "Digital Signature Certificate" ] ||
+	clients_fail conf "no pdfsig command with -nick 'TOKEN:Digital Signature Certificate': $(cat "$t/conf.out")"
 clients_note "conf: $(head -n 1 "$t/conf.out")"
 
 # ---- an NSS database as a user makes one -------------------------------------------
@@ -151,19 +159,21 @@ tokens_of() { # conf: the card's token names, one a line
 	OPENSC_CONF=$1 modutil -dbdir "sql:$t/db" -list opensc </dev/null 2>/dev/null |
 		sed -n 's/^ *Token Name: *\(.*[^ ]\) *$/\1/p' || true
 }
-[ "$(tokens_of "$app_conf")" = "JPKI (Digital Signature PIN)" ] ||
-	clients_fail tokens "under --tokens sign NSS sees: $(tokens_of "$app_conf" | tr '\n' ';')"
+[ "$(tokens_of "$app_conf")" = "${sign_nick%%:*}" ] ||
+	clients_fail tokens "under --tokens sign NSS sees: $(tokens_of "$app_conf" | tr '\n' ';'), opensc-jpki-config said '${sign_nick%%:*}'"
 OPENSC_CONF=$app_conf modutil -dbdir "sql:$t/db" -list opensc </dev/null 2>/dev/null |
 	grep -q "Token Serial Number: $token_serial\$" ||
 	clients_fail tokens "the token's serial is not the authentication certificate's ($token_serial)"
 [ "$(tokens_of "$system_conf" | tr '\n' ';')" = "JPKI (User Authentication PIN);JPKI (Digital Signature PIN);" ] ||
 	clients_fail tokens "under the system-wide file NSS sees: $(tokens_of "$system_conf" | tr '\n' ';')"
-clients_note "tokens: --tokens sign: the Digital Signature PIN's token only (serial $token_serial); system-wide: both"
+clients_note "tokens: --tokens sign: the Digital Signature PIN's token only, '${sign_nick%%:*}' (serial $token_serial); system-wide: both"
 
 # ---- sign ---------------------------------------------------------------------------
 pdfsig_sign() { # conf, pin, output, [extra option]
 	rc=0
-	OPENSC_CONF=$1 timeout 60 pdfsig -nssdir "sql:$t/db" -nss-pwd "$2" -nick "$sign_nick" -kpw "$2" \
+	nick=$sign_nick
+	[ "$1" = "$app_conf" ] || nick=$system_sign_nick
+	OPENSC_CONF=$1 timeout 60 pdfsig -nssdir "sql:$t/db" -nss-pwd "$2" -nick "$nick" -kpw "$2" \
 		-add-signature ${4:+"$4"} "$t/in.pdf" "$3" >"$t/pdfsig.out" 2>&1 || rc=$?
 }
 [ "$(sim_stat tries_sign)" = 5 ] || clients_fail sign "tries_sign is $(sim_stat tries_sign) before the test, expected 5"

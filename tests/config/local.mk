@@ -26,4 +26,12 @@ tests_config_test_conf_edit_SOURCES = tests/config/test-conf-edit.c \
 	tools/conf-edit.c tools/conf-edit.h tools/conf-parse.c tools/conf-parse.h
 tests_config_test_conf_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools $(OPENSC_CPPFLAGS) $(CMOCKA_CFLAGS)
 tests_config_test_conf_edit_LDADD = $(CMOCKA_LIBS) $(OPENSC_LIBS)
+
+# The token name opensc-jpki-config suggests, per OpenSC version.
+UNIT_TESTS += tests/config/test-conf-app
+check_PROGRAMS += tests/config/test-conf-app
+tests_config_test_conf_app_SOURCES = tests/config/test-conf-app.c \
+	tools/conf-app.c tools/conf-app.h tools/conf-edit.c tools/conf-edit.h tools/conf-parse.c tools/conf-parse.h
+tests_config_test_conf_app_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools $(CMOCKA_CFLAGS)
+tests_config_test_conf_app_LDADD = $(CMOCKA_LIBS)
 endif
