@@ -99,6 +99,28 @@ chroot_apt_sources() { # suite
 	} >> "$root/etc/apt/sources.list"
 }
 
+# The chroot's own /dev: a small tmpfs with the few nodes a build and the test
+# harness use, its own devpts instance and /dev/shm. Never the host's /dev
+# bound in: a chroot left mounted by a killed run would let any `rm -rf` of
+# it delete the host's device nodes.
+chroot_mount_dev() {
+	mount -t tmpfs -o mode=755,size=1m,nosuid tmpfs "$root/dev"
+	mknod -m 666 "$root/dev/null" c 1 3
+	mknod -m 666 "$root/dev/zero" c 1 5
+	mknod -m 666 "$root/dev/full" c 1 7
+	mknod -m 666 "$root/dev/random" c 1 8
+	mknod -m 666 "$root/dev/urandom" c 1 9
+	mknod -m 666 "$root/dev/tty" c 5 0
+	ln -s /proc/self/fd "$root/dev/fd"
+	ln -s /proc/self/fd/0 "$root/dev/stdin"
+	ln -s /proc/self/fd/1 "$root/dev/stdout"
+	ln -s /proc/self/fd/2 "$root/dev/stderr"
+	ln -s pts/ptmx "$root/dev/ptmx"
+	mkdir "$root/dev/pts" "$root/dev/shm"
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts"
+	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/dev/shm"
+}
+
 chroot_make() { # suite, label -> sets $root; 1 when the release has no minbase system
 	base=$(chroot_base "$1") || return 1
 	root=$(mktemp -d "${TMPDIR:-/var/tmp}/opensc-jpki-$2.XXXXXX")
@@ -109,8 +131,7 @@ chroot_make() { # suite, label -> sets $root; 1 when the release has no minbase 
 	mount --bind "$root" "$root" # the test harness's unshare -m needs / to be a mount point
 	mount -t proc proc "$root/proc"
 	mount --bind /sys "$root/sys"
-	mount --bind /dev "$root/dev"
-	mount --bind /dev/pts "$root/dev/pts"
+	chroot_mount_dev
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
 	# A throwaway system: dpkg need not fsync every file it unpacks (halves
 	# the time build dependencies take to install).
@@ -154,8 +175,8 @@ in_chroot() { # command line for sh
 }
 
 # Unmounts everything under a chroot, and removes it only once nothing is
-# mounted there any more: a bind-mounted /dev or cache must never be deleted
-# through it.
+# mounted there any more: nothing mounted in it (/sys, a cache) must ever be
+# deleted through it.
 chroot_drop() { # [chroot]
 	r=${1:-$root}
 	[ -n "$r" ] || return 0
