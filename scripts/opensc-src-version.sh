@@ -8,6 +8,10 @@
 # (PACKAGE_VERSION_MAJOR=0 ...), so that file wins when the tree has one.
 set -eu
 tree=${1:?usage: opensc-src-version.sh TREE}
+if [ ! -f "$tree/VERSION.mk" ] && [ ! -f "$tree/configure.ac" ]; then
+	echo "opensc-src-version: $tree has neither configure.ac nor VERSION.mk: not an OpenSC source tree" >&2
+	exit 1
+fi
 if [ -f "$tree/VERSION.mk" ]; then
 	field() { sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\([^[:space:]]*\)[[:space:]]*$/\1/p" "$tree/VERSION.mk" | head -n 1; }
 	grep -q '^[[:space:]]*PACKAGE_SUFFIX[[:space:]]*=' "$tree/VERSION.mk" && has_suffix=yes || has_suffix=no

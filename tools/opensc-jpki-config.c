@@ -65,8 +65,10 @@ static void usage(FILE *out)
 	        "           root, only a module that root owns and root alone can write, in\n"
 	        "           a directory of which the same holds, below directories that\n"
 	        "           root alone can write (or sticky ones).\n"
-	        "FILE defaults to " OPENSC_JPKI_DEFAULT_CONF ". enable and disable keep the previous\n"
-	        "version as FILE" BACKUP_SUFFIX ".\n"
+	        "FILE defaults to " OPENSC_JPKI_DEFAULT_CONF "; for status, to $OPENSC_CONF when set,\n"
+	        "the file OpenSC then reads. enable and disable keep the previous version as\n"
+	        "FILE" BACKUP_SUFFIX " (not --tokens, which writes FILE whole and only over a\n"
+	        "file it wrote before).\n"
 	        "options:\n"
 	        "  --module PATH  the plugin module (default " OPENSC_JPKI_MODULE_PATH ")\n"
 	        "  --name NAME    driver name in the configuration (default mynumber)\n"
@@ -363,6 +365,23 @@ static int check_enabled_modules(const struct conf_status *status)
 	return worse(driver, check_module("PKCS#15 emulator module", status->emulator_module, timeout));
 }
 
+/* After enable: warns, as status would, when OpenSC cannot use the module the
+ * file now names (missing, another OpenSC's, not a module). The file is
+ * written either way: the module may be installed later. */
+static void warn_unusable_module(const char *module)
+{
+	struct module_check_result check;
+
+	if (access(module, R_OK) != 0) {
+		fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC will not load the plugin until it exists\n", module,
+		        strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	if (module_check(module, load_timeout(), &check) != 0)
+		warn_module(module, &check);
+}
+
 static int run_status(const char *shown_path, const struct file_content *conf, const char *name)
 {
 	struct conf_status status;
@@ -437,7 +456,7 @@ static void print_app_usage(const char *shown_path, enum conf_tokens tokens)
 		printf("for example, to sign a PDF with the Digital Signature Key through NSS (doc/clients.md):\n"
 		       "  OPENSC_CONF=");
 		print_shell_word(absolute);
-		printf(" pdfsig -add-signature -nssdir sql:DB -nick '%s:%s' IN.pdf OUT.pdf\n",
+		printf(" pdfsig -add-signature -nssdir sql:DB -nss-pwd SIGNPIN -kpw SIGNPIN -nick '%s:%s' IN.pdf OUT.pdf\n",
 		       token != NULL ? token : "TOKEN", JPKI_LABEL_SIGN_CERT);
 	}
 }
@@ -497,9 +516,7 @@ static int run_app_enable(const char *shown_path, const struct conf_plugin *plug
 	       : tokens == CONF_TOKENS_SIGN ? "only the Digital Signature PIN's token"
 	                                    : "only the User Authentication PIN's token",
 	       conf_app_slots_value(tokens));
-	if (access(plugin->module, R_OK) != 0)
-		fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC will not load the plugin until it exists\n",
-		        plugin->module, strerror(errno));
+	warn_unusable_module(plugin->module);
 	print_app_usage(shown_path, tokens);
 	status = 0;
 out:
@@ -588,6 +605,11 @@ int main(int argc, char **argv)
 		}
 		return run_app_enable(shown_path, &plugin, tokens);
 	}
+	/* status answers for the file OpenSC would read; enable and disable
+	 * never edit a file only the environment names. */
+	if (shown_path == NULL && strcmp(command, "status") == 0 && getenv("OPENSC_CONF") != NULL
+	    && getenv("OPENSC_CONF")[0] != '\0')
+		shown_path = getenv("OPENSC_CONF");
 	if (shown_path == NULL)
 		shown_path = OPENSC_JPKI_DEFAULT_CONF;
 	/* Edit the file a symlink points to, not replace the link by a copy. */
@@ -623,6 +645,9 @@ int main(int argc, char **argv)
 	if (new_text.length == conf.length && memcmp(new_text.data, conf.data, conf.length) == 0) {
 		if (command[0] == 'e')
 			printf(PROGRAM ": '%s' is already enabled in %s; nothing changed\n", plugin.name, shown_path);
+		else if (conf_app_is_ours(conf.data, conf.length))
+			printf(PROGRAM ": %s was written whole by " PROGRAM " --tokens for one application; "
+			       "nothing changed: delete it to undo\n", shown_path);
 		else
 			printf(PROGRAM ": %s has no lines added by " PROGRAM "; nothing changed\n", shown_path);
 		status = 0;
@@ -633,9 +658,7 @@ int main(int argc, char **argv)
 	if (command[0] == 'e') {
 		printf(PROGRAM ": enabled '%s' (module %s) in %s; previous version saved as %s" BACKUP_SUFFIX "\n",
 		       plugin.name, plugin.module, shown_path, real_path);
-		if (access(plugin.module, R_OK) != 0)
-			fprintf(stderr, PROGRAM ": warning: %s: %s; OpenSC will not load the plugin until it exists\n",
-			        plugin.module, strerror(errno));
+		warn_unusable_module(plugin.module);
 	} else {
 		printf(PROGRAM ": disabled opensc-jpki in %s; previous version saved as %s" BACKUP_SUFFIX "\n",
 		       shown_path, real_path);

@@ -49,7 +49,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 # The nickname under the system-wide file, with both tokens; under FILE the
-# one opensc-jpki-config prints is used, once checked against NSS.
+# command opensc-jpki-config prints is run, its nickname checked against NSS.
 system_sign_nick="JPKI (Digital Signature PIN):Digital Signature Certificate"
 not_accepted="Password was not accepted to open the NSS database."
 
@@ -133,7 +133,12 @@ app_conf=$t/pdfsig.conf
 grep -qx '		create_slots_for_pins = "sign";' "$app_conf" || clients_fail conf "no create_slots_for_pins = \"sign\" in $app_conf"
 grep -qxF "  OPENSC_CONF=$app_conf APPLICATION [ARGUMENTS]" "$t/conf.out" ||
 	clients_fail conf "no usage line: $(cat "$t/conf.out")"
-sign_nick=$(sed -n "s/^ *OPENSC_CONF=.* pdfsig .* -nick '\\([^']*\\)' .*/\\1/p" "$t/conf.out")
+# The pdfsig command it printed, placeholders and all: the signing steps below
+# run exactly that line, with DB, SIGNPIN, IN.pdf and OUT.pdf filled in.
+printed_pdfsig=$(sed -n "s/^  \\(OPENSC_CONF=.* pdfsig -add-signature .*\\)$/\\1/p" "$t/conf.out")
+[ "$(printf '%s\n' "$printed_pdfsig" | grep -c .)" = 1 ] ||
+	clients_fail conf "not one pdfsig command in what it printed: $(cat "$t/conf.out")"
+sign_nick=$(printf '%s\n' "$printed_pdfsig" | sed -n "s/.* -nick '\\([^']*\\)' .*/\\1/p")
 [ -n "$sign_nick" ] && [ "${sign_nick#*:}" = "Digital Signature Certificate" ] ||
 	clients_fail conf "no pdfsig command with -nick 'TOKEN:Digital Signature Certificate': $(cat "$t/conf.out")"
 clients_note "conf: $(head -n 1 "$t/conf.out")"
@@ -169,12 +174,18 @@ OPENSC_CONF=$app_conf modutil -dbdir "sql:$t/db" -list opensc </dev/null 2>/dev/
 clients_note "tokens: --tokens sign: the Digital Signature PIN's token only, '${sign_nick%%:*}' (serial $token_serial); system-wide: both"
 
 # ---- sign ---------------------------------------------------------------------------
+# Under FILE the printed command, filled in (the PINs and paths hold no '|',
+# '&' or '\\'); under the system-wide file the same command without FILE.
 pdfsig_sign() { # conf, pin, output, [extra option]
 	rc=0
-	nick=$sign_nick
-	[ "$1" = "$app_conf" ] || nick=$system_sign_nick
-	OPENSC_CONF=$1 timeout 60 pdfsig -nssdir "sql:$t/db" -nss-pwd "$2" -nick "$nick" -kpw "$2" \
-		-add-signature ${4:+"$4"} "$t/in.pdf" "$3" >"$t/pdfsig.out" 2>&1 || rc=$?
+	if [ "$1" = "$app_conf" ]; then
+		command=$(printf '%s\n' "$printed_pdfsig" | sed -e "s|sql:DB|sql:$t/db|" -e "s|SIGNPIN|$2|g" \
+			-e "s|-add-signature|-add-signature${4:+ $4}|" -e "s| IN.pdf OUT.pdf\$| $t/in.pdf $3|")
+		timeout 60 sh -c "$command" >"$t/pdfsig.out" 2>&1 || rc=$?
+	else
+		OPENSC_CONF=$1 timeout 60 pdfsig -nssdir "sql:$t/db" -nss-pwd "$2" -nick "$system_sign_nick" -kpw "$2" \
+			-add-signature ${4:+"$4"} "$t/in.pdf" "$3" >"$t/pdfsig.out" 2>&1 || rc=$?
+	fi
 }
 [ "$(sim_stat tries_sign)" = 5 ] || clients_fail sign "tries_sign is $(sim_stat tries_sign) before the test, expected 5"
 mark=$(trace_lines)

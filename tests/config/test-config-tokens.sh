@@ -8,9 +8,9 @@ set -u
 
 [ -x "$config_tool" ] || die "$config_tool is not built"
 umask 022
-# The module is only named, never loaded: any file will do.
-module=$scratch/lib/opensc-jpki.so
-mkdir -p "$scratch/lib" && : > "$module" || die "cannot make $module"
+# The module this build made: enable checks that OpenSC can use the module it
+# names, as status does, and warns when it cannot.
+module=$(trusted_copy "${OPENSC_JPKI_MODULE:?}" opensc-jpki.so) || exit 1
 
 # The file --tokens WHICH writes for $module: the expected bytes.
 expected_file() { # auth|sign|all, create_slots_for_pins value, what the tokens are, [card_info line]
@@ -67,7 +67,7 @@ run "$config_tool" --module "$module" --tokens sign enable "$scratch/sign.conf"
 expect_text "$(sed -n 4,5p "$scratch/.out" | sed -e "s/-nick 'JPKI:/-nick 'TOKEN:/" \
 		-e "s/-nick 'JPKI (Digital Signature PIN):/-nick 'TOKEN:/")" \
 	"for example, to sign a PDF with the Digital Signature Key through NSS (doc/clients.md):
-  OPENSC_CONF=$scratch/sign.conf pdfsig -add-signature -nssdir sql:DB -nick 'TOKEN:Digital Signature Certificate' IN.pdf OUT.pdf" \
+  OPENSC_CONF=$scratch/sign.conf pdfsig -add-signature -nssdir sql:DB -nss-pwd SIGNPIN -kpw SIGNPIN -nick 'TOKEN:Digital Signature Certificate' IN.pdf OUT.pdf" \
 	"--tokens sign: the pdfsig example, with one of the two token names OpenSC gives"
 
 # ---- the same again: nothing changes -----------------------------------------
@@ -114,6 +114,32 @@ expect_text "$(grep -c "module = \"$scratch/with blank/opensc-jpki.so\";\$" "$sc
 	"a module path with a blank is quoted, twice"
 expect_text "$err" "opensc-jpki-config: warning: $scratch/with blank/opensc-jpki.so: No such file or directory; OpenSC will not load the plugin until it exists" \
 	"a module that is not there: warned"
+
+# ---- a module OpenSC cannot use: written, and warned as status would -----------
+: > "$scratch/lib/empty.so"
+run "$config_tool" --module "$scratch/lib/empty.so" --tokens sign enable "$scratch/empty-module.conf"
+expect_rc 0 "--tokens with an empty module file"
+case $err in
+"opensc-jpki-config: warning: $scratch/lib/empty.so is not a shared library (file too short): "*)
+	pass "an empty module file: warned" ;;
+*) fail "an empty module file: warning was [$err]" ;;
+esac
+
+# ---- status reads the file OpenSC reads: $OPENSC_CONF when set ---------------------
+run env OPENSC_CONF="$scratch/target.conf" "$config_tool" status
+expect_rc 0 "status with OPENSC_CONF naming a --tokens file"
+expect_text "$(sed -n 1p "$scratch/.out")" \
+	"enabled: $scratch/target.conf: card driver and PKCS#15 emulator 'mynumber' from $module" \
+	"status with OPENSC_CONF: reads that file"
+
+# ---- disable of a --tokens file: left alone, and says how to undo it ---------------
+before=$(fingerprint "$scratch/target.conf")
+run "$config_tool" disable "$scratch/target.conf"
+expect_rc 0 "disable of a --tokens file"
+expect_text "$(cat "$scratch/.out")" \
+	"opensc-jpki-config: $scratch/target.conf was written whole by opensc-jpki-config --tokens for one application; nothing changed: delete it to undo" \
+	"disable of a --tokens file: says to delete it"
+expect_text "$(fingerprint "$scratch/target.conf")" "$before" "disable of a --tokens file: unchanged"
 
 # ---- refusals: exit 2, a clear message, nothing written ---------------------------
 refused() { # what, expected stderr, arguments...

@@ -39,6 +39,16 @@ check "a tree of the installed version is not refused for its version" \
 check "and is recognised as $OPENSC_JPKI_VERSION" \
 	grep -q "which OpenSC version the tree at .* is\.\.\. $OPENSC_JPKI_VERSION" "$scratch/configure2.out"
 
+# The same tree reached through a path with a space: refused as such, not as
+# headers that do not compile (the -I flag would split at the space).
+mkdir "$scratch/with space"
+ln -s "$fake" "$scratch/with space/opensc"
+rc=0
+(cd "$scratch" && "$top_srcdir/configure" --with-opensc-lib="$OPENSC_JPKI_LIB" \
+	--with-opensc-src="$scratch/with space/opensc" > configure-space.out 2>&1) || rc=$?
+check "configure refuses a tree path with a space" [ "$rc" -ne 0 ]
+check "and says the space is why" grep -q "path \"$scratch/with space/opensc\" holds a space" "$scratch/configure-space.out"
+
 # A libopensc that answers another release: a stand-in library whose
 # sc_get_version() is all configure asks of it.
 supported=$(sh "$top_srcdir/scripts/opensc-supported.sh" --list)
