@@ -2,7 +2,8 @@
 # Fetches the OpenSC source tree of exactly the installed libopensc version into a
 # cache outside version control and records the feature macros that libopensc
 # was built with, so our structs have the same layout as the library's.
-# Prints the tree's path on stdout. Idempotent: a tree already in the cache is reused.
+# Prints the tree's path on stdout. Idempotent: a tree already in the cache is
+# reused while the installed package revision is the one it was fetched for.
 #
 # The source: `apt-get source` (Debian's tree, patches applied) where the archive
 # serves the installed revision's whole source package. Where it does not (this
@@ -20,14 +21,21 @@ features=$tree/opensc-jpki-features.txt
 note() { echo "fetch-opensc-src: $*" >&2; }
 fail() { note "$@"; exit 1; }
 
-if [ -f "$features" ] && [ -f "$tree/src/libopensc/opensc.h" ]; then
-	echo "$tree"
-	exit 0
-fi
-
 command -v dpkg-query >/dev/null || fail "not a Debian system: set OPENSC_JPKI_OPENSC_SRC to the source tree of OpenSC $version (doc/install.md)"
 pkg_version=$(dpkg-query -W -f '${Version}' opensc-pkcs11 2>/dev/null) ||
 	fail "package opensc-pkcs11 is not installed, though a libopensc $version is: for an OpenSC not from this system's packages set OPENSC_JPKI_OPENSC_SRC to its source tree (doc/install.md)"
+
+# The tree records the package revision it was fetched for, and from where:
+# a later revision (a security update) may patch a struct, so its tree is
+# fetched again rather than the older one reused.
+origin=$tree/opensc-jpki-origin.txt
+if [ -f "$features" ] && [ -f "$tree/src/libopensc/opensc.h" ] && [ -f "$origin" ] &&
+	[ "$(sed -n 1p "$origin")" = "opensc-pkcs11 $pkg_version" ]; then
+	sed -n '2s/^/fetch-opensc-src: cached tree: /p' "$origin" >&2
+	echo "$tree"
+	exit 0
+fi
+[ ! -d "$tree" ] || note "the cached tree $tree was not fetched for opensc-pkcs11 $pkg_version: fetching again"
 # The package's upstream part against the library's version, a pre-release
 # written either way: Ubuntu's 0.25.0~rc1 is the library's 0.25.0-rc1, its
 # 0.27.0~rc1 the library's 0.27.0rc1.
@@ -210,6 +218,7 @@ fetch_from_pool() {
 	[ -n "$unpacked" ] || fail "$orig holds no directory"
 	if [ -z "$debian" ]; then
 		note "Debian's patches for opensc $upstream could not be had from any revision the Sources indexes list: $missed; building against the unpatched upstream $upstream source"
+		source_said="the unpatched upstream $upstream source (no revision's Debian patches could be had)"
 		return 0
 	fi
 	tar -xf "$debian" -C "$unpacked"
@@ -223,12 +232,15 @@ fetch_from_pool() {
 	fi
 	if [ "$patched_by" = "$src_version" ]; then
 		note "applied Debian's patches of opensc $src_version to the upstream $upstream source"
+		source_said="the upstream $upstream source with Debian's patches of opensc $src_version"
 	else
 		note "Debian's patches of opensc $src_version could not be had ($missed); applied those of opensc $patched_by, the nearest revision the archive serves, to the upstream $upstream source"
+		source_said="the upstream $upstream source with Debian's patches of opensc $patched_by, the nearest revision the archive served (not $src_version's)"
 	fi
 }
 
 unpacked=""
+source_said=""
 if [ "${OPENSC_JPKI_FETCH:-}" != pool ]; then
 	if ! apt-get source --print-uris "$src=$src_version" >/dev/null 2>&1; then
 		add_deb_src
@@ -236,6 +248,7 @@ if [ "${OPENSC_JPKI_FETCH:-}" != pool ]; then
 	if (cd "$work" && apt-get source -q "$src=$src_version" >/dev/null 2>"$work/log"); then
 		unpacked=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "$src-*" | head -n 1)
 		[ -n "$unpacked" ] || fail "apt-get source left no tree"
+		source_said="Debian's source package opensc $src_version (apt-get source)"
 	else
 		note "apt-get source $src=$src_version failed ($(grep '^E:' "$work/log" | head -n 1)); taking the release's files from the archives' pools instead"
 		rm -rf "$work/${src:?}"* "$work/log"
@@ -263,6 +276,7 @@ if [ -f "$unpacked/debian/rules" ] && [ -f "$unpacked/debian/control" ]; then
 		fail "the installed OpenSC reports $(tr '\n' ' ' < "$work/features")but its Debian packaging says $(tr '\n' ' ' < "$work/features.debian")"
 fi
 mv "$work/features" "$unpacked/opensc-jpki-features.txt"
+printf 'opensc-pkcs11 %s\n%s\n' "$pkg_version" "$source_said" > "$unpacked/opensc-jpki-origin.txt"
 
 rm -rf "$tree"
 mv "$unpacked" "$tree"
