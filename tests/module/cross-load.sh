@@ -47,7 +47,8 @@ config_status() { # what, module, n
 	"$config_tool" status "$conf" >"$scratch/$3.status.out" 2>"$scratch/$3.status.err" || src=$?
 	warning=$(grep -m1 'warning: ' "$scratch/$3.status.err")
 	case "$src:$warning" in
-		"3:"*"built for another OpenSC release"*|"3:"*"was built for OpenSC "*", but the installed OpenSC is $running"*)
+		"3:"*"built for another OpenSC release"*|"3:"*"was built for OpenSC "*", but the installed OpenSC is $running"*|\
+		"3:"*"was built for OpenSC $running, and the installed OpenSC says $running too, but the module refuses it"*)
 			echo "ok: $1: opensc-jpki-config status exit 3: ${warning#*warning: }"
 			return 0 ;;
 	esac
