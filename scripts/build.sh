@@ -20,6 +20,15 @@ if [ -n "${OPENSC_JPKI_OPENSC_SRC:-}" ]; then
 		{ echo "build.sh: OPENSC_JPKI_OPENSC_SRC: no folder $OPENSC_JPKI_OPENSC_SRC" >&2; exit 2; }
 fi
 
+# Debian's OpenSC: the tree of the installed package revision, fetched again
+# by fetch-opensc-src.sh when that revision changed (a security update may
+# patch a struct); a build configured before the tree was replaced is
+# configured again below.
+tree_origin=""
+if [ -z "${OPENSC_JPKI_OPENSC_SRC:-}" ] && command -v dpkg-query >/dev/null 2>&1; then
+	tree_origin=$("$top/scripts/fetch-opensc-src.sh")/opensc-jpki-origin.txt
+fi
+
 cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
@@ -43,6 +52,7 @@ if [ -f Makefile ]; then
 		grep -qxF "OPENSC_SRC = $tree" Makefile || stale=yes
 	fi
 fi
+[ -z "$tree_origin" ] || [ ! -f config.status ] || [ ! "$tree_origin" -nt config.status ] || stale=yes
 if [ ! -f Makefile ] || [ "$top/configure" -nt config.status ] || [ "$stale" = yes ]; then
 	# shellcheck disable=SC2086
 	"$top/configure" -q $flags ${OPENSC_JPKI_OPENSC_SRC:+"--with-opensc-src=$OPENSC_JPKI_OPENSC_SRC"}

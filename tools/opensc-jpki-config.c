@@ -382,6 +382,21 @@ static void warn_unusable_module(const char *module)
 		warn_module(module, &check);
 }
 
+/* After a plain enable: OPENSC_CONF, when set, makes OpenSC read another file
+ * than the one just edited, in this environment. */
+static void warn_other_conf(const char *real_path)
+{
+	const char *env = getenv("OPENSC_CONF");
+	char env_real[PATH_MAX];
+
+	if (env == NULL || env[0] == '\0')
+		return;
+	if (realpath(env, env_real) != NULL && strcmp(env_real, real_path) == 0)
+		return;
+	fprintf(stderr, PROGRAM ": warning: OPENSC_CONF=%s is set: OpenSC started from this environment reads "
+	        "that file, not this one\n", env);
+}
+
 static int run_status(const char *shown_path, const struct file_content *conf, const char *name)
 {
 	struct conf_status status;
@@ -633,6 +648,14 @@ int main(int argc, char **argv)
 	}
 
 	if (strcmp(command, "enable") == 0) {
+		/* Such a file is one application's, written whole: plain enable
+		 * would find the plugin's blocks there and call them foreign. */
+		if (conf_app_is_ours(conf.data, conf.length)) {
+			fprintf(stderr, PROGRAM ": %s was written whole by " PROGRAM " --tokens for one application; "
+			        "file left unchanged: rewrite it with --tokens auth|sign|all enable %s\n", shown_path,
+			        shown_path);
+			goto out;
+		}
 		if (conf_edit_enable(conf.data, conf.length, &plugin, &new_text, &err) != 0) {
 			report_parse_error(shown_path, &err, true);
 			goto out;
@@ -659,6 +682,7 @@ int main(int argc, char **argv)
 		printf(PROGRAM ": enabled '%s' (module %s) in %s; previous version saved as %s" BACKUP_SUFFIX "\n",
 		       plugin.name, plugin.module, shown_path, real_path);
 		warn_unusable_module(plugin.module);
+		warn_other_conf(real_path);
 	} else {
 		printf(PROGRAM ": disabled opensc-jpki in %s; previous version saved as %s" BACKUP_SUFFIX "\n",
 		       shown_path, real_path);

@@ -141,6 +141,25 @@ expect_text "$(cat "$scratch/.out")" \
 	"disable of a --tokens file: says to delete it"
 expect_text "$(fingerprint "$scratch/target.conf")" "$before" "disable of a --tokens file: unchanged"
 
+# ---- plain enable of a --tokens file: refused, and says how to rewrite it ----------
+run "$config_tool" --module "$module" enable "$scratch/target.conf"
+expect_rc 2 "plain enable of a --tokens file"
+expect_text "$err" \
+	"opensc-jpki-config: $scratch/target.conf was written whole by opensc-jpki-config --tokens for one application; file left unchanged: rewrite it with --tokens auth|sign|all enable $scratch/target.conf" \
+	"plain enable of a --tokens file: says how to rewrite it"
+expect_text "$(fingerprint "$scratch/target.conf")" "$before" "plain enable of a --tokens file: unchanged"
+
+# ---- plain enable while OPENSC_CONF names another file: warned ----------------------
+cp "$data/debian-12-opensc.conf" "$scratch/edited.conf"
+run env OPENSC_CONF="$scratch/target.conf" "$config_tool" --module "$module" enable "$scratch/edited.conf"
+expect_rc 0 "plain enable with OPENSC_CONF naming another file"
+expect_text "$err" \
+	"opensc-jpki-config: warning: OPENSC_CONF=$scratch/target.conf is set: OpenSC started from this environment reads that file, not this one" \
+	"plain enable with OPENSC_CONF naming another file: warned"
+run env OPENSC_CONF="$scratch/edited.conf" "$config_tool" --module "$module" disable "$scratch/edited.conf"
+run env OPENSC_CONF="$scratch/edited.conf" "$config_tool" --module "$module" enable "$scratch/edited.conf"
+expect_text "$err" "" "plain enable of the file OPENSC_CONF names: no warning"
+
 # ---- refusals: exit 2, a clear message, nothing written ---------------------------
 refused() { # what, expected stderr, arguments...
 	what=$1
