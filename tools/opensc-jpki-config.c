@@ -382,14 +382,23 @@ static void warn_unusable_module(const char *module)
 		warn_module(module, &check);
 }
 
+/* The file OPENSC_CONF names, which OpenSC then reads instead of its own;
+ * NULL when it is unset or empty. */
+static const char *opensc_conf_env(void)
+{
+	const char *env = getenv("OPENSC_CONF");
+
+	return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
 /* After a plain enable: OPENSC_CONF, when set, makes OpenSC read another file
  * than the one just edited, in this environment. */
 static void warn_other_conf(const char *real_path)
 {
-	const char *env = getenv("OPENSC_CONF");
+	const char *env = opensc_conf_env();
 	char env_real[PATH_MAX];
 
-	if (env == NULL || env[0] == '\0')
+	if (env == NULL)
 		return;
 	if (realpath(env, env_real) != NULL && strcmp(env_real, real_path) == 0)
 		return;
@@ -622,9 +631,8 @@ int main(int argc, char **argv)
 	}
 	/* status answers for the file OpenSC would read; enable and disable
 	 * never edit a file only the environment names. */
-	if (shown_path == NULL && strcmp(command, "status") == 0 && getenv("OPENSC_CONF") != NULL
-	    && getenv("OPENSC_CONF")[0] != '\0')
-		shown_path = getenv("OPENSC_CONF");
+	if (shown_path == NULL && strcmp(command, "status") == 0)
+		shown_path = opensc_conf_env();
 	if (shown_path == NULL)
 		shown_path = OPENSC_JPKI_DEFAULT_CONF;
 	/* Edit the file a symlink points to, not replace the link by a copy. */
@@ -647,15 +655,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (strcmp(command, "enable") == 0) {
-		/* Such a file is one application's, written whole: plain enable
-		 * would find the plugin's blocks there and call them foreign. */
-		if (conf_app_is_ours(conf.data, conf.length)) {
+	/* One application's file, written whole: neither edit applies to it
+	 * (enable would call the plugin's blocks foreign). */
+	if (conf_app_is_ours(conf.data, conf.length)) {
+		if (command[0] == 'e') {
 			fprintf(stderr, PROGRAM ": %s was written whole by " PROGRAM " --tokens for one application; "
 			        "file left unchanged: rewrite it with --tokens auth|sign|all enable %s\n", shown_path,
 			        shown_path);
 			goto out;
 		}
+		printf(PROGRAM ": %s was written whole by " PROGRAM " --tokens for one application; "
+		       "nothing changed: delete it to undo\n", shown_path);
+		status = 0;
+		goto out;
+	}
+
+	if (strcmp(command, "enable") == 0) {
 		if (conf_edit_enable(conf.data, conf.length, &plugin, &new_text, &err) != 0) {
 			report_parse_error(shown_path, &err, true);
 			goto out;
@@ -668,9 +683,6 @@ int main(int argc, char **argv)
 	if (new_text.length == conf.length && memcmp(new_text.data, conf.data, conf.length) == 0) {
 		if (command[0] == 'e')
 			printf(PROGRAM ": '%s' is already enabled in %s; nothing changed\n", plugin.name, shown_path);
-		else if (conf_app_is_ours(conf.data, conf.length))
-			printf(PROGRAM ": %s was written whole by " PROGRAM " --tokens for one application; "
-			       "nothing changed: delete it to undo\n", shown_path);
 		else
 			printf(PROGRAM ": %s has no lines added by " PROGRAM "; nothing changed\n", shown_path);
 		status = 0;
